@@ -1,0 +1,1 @@
+"""Engines that run the model file: ``pysd_engine`` is the reference."""

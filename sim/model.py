@@ -1,0 +1,227 @@
+"""The model file, loaded once: its variables' metadata and its dependency graph.
+
+Everything that needs to know about the model (engines, validation, the app's sliders, the
+documentation) reads it from here, so a parameter's units, range and comment are declared once,
+in ``sim/models/pmo_dual_track.mdl``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import functools
+import hashlib
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+import networkx as nx
+
+MODEL_FILE = Path(__file__).parent / "models" / "pmo_dual_track.mdl"
+
+#: Vensim's simulation-control constants; set through the run settings, not as parameters.
+CONTROL_NAMES = ("initial_time", "final_time", "time_step", "saveper")
+
+
+class ModelError(Exception):
+    """A problem with the model file or with a request that names the model's variables."""
+
+
+@dataclass(frozen=True)
+class Variable:
+    """One variable of the model file, as declared there.
+
+    ``kind`` is one of ``constant`` (an input a run may override), ``control`` (simulation
+    settings), ``stock`` (INTEG), ``lookup`` (a standalone table function) or ``auxiliary``
+    (everything computed, including flows and SMOOTH/DELAY outputs).
+    """
+
+    name: str  # as written in the model file, e.g. "Delivery Performance"
+    py_name: str  # snake_case, e.g. "delivery_performance"
+    kind: str
+    units: str
+    comment: str
+    minimum: float | None
+    maximum: float | None
+    step: float | None
+    default: float | None  # constants only
+    ast: Any = field(repr=False, compare=False)
+
+    @property
+    def is_assumption(self) -> bool:
+        """True when the comment marks the value as an assumption rather than sourced."""
+        return "assumption" in self.comment.lower()
+
+
+def snake_case(name: str) -> str:
+    """PySD's Python name for a Vensim name: ``Delivery Performance`` -> ``delivery_performance``."""
+    return re.sub(r"[^0-9a-zA-Z]+", "_", name.strip()).strip("_").lower()
+
+
+def _limit(value: Any) -> float | None:
+    if value is None:
+        return None
+    value = float(value)
+    return None if math.isnan(value) else value
+
+
+def _classify(py_name: str, ast: Any, component_type: str) -> str:
+    if py_name in CONTROL_NAMES:
+        return "control"
+    if component_type == "Lookup":
+        return "lookup"
+    if isinstance(ast, (int, float)):
+        return "constant"
+    if type(ast).__name__ == "IntegStructure":
+        return "stock"
+    return "auxiliary"
+
+
+@dataclass(frozen=True)
+class Edge:
+    """``source`` is read by ``target``.
+
+    ``delay`` is the delay time (months) of a SMOOTH/DELAY the reference passes through, ``None``
+    when it passes through none; ``math.inf`` when the delay time is not a constant.
+    ``initial`` marks references used only for initial values.
+    """
+
+    source: str
+    target: str
+    delay: float | None = None
+    initial: bool = False
+
+
+class Model:
+    """The parsed model file. Use :func:`get_model` to share one instance per process."""
+
+    def __init__(self, path: Path = MODEL_FILE) -> None:
+        from pysd.translators.vensim.vensim_file import VensimFile
+
+        self.path = Path(path)
+        self.text = self.path.read_text(encoding="utf-8")
+        self.sha256 = hashlib.sha256(self.path.read_bytes()).hexdigest()
+        vensim_file = VensimFile(self.path)
+        vensim_file.parse()
+        self.abstract_model = vensim_file.get_abstract_model()
+        self.variables: dict[str, Variable] = {}
+        for section in self.abstract_model.sections:
+            for element in section.elements:
+                component = element.components[0]
+                py_name = snake_case(element.name)
+                kind = _classify(py_name, component.ast, component.type)
+                limits = tuple(element.limits or ()) + (None, None, None)
+                self.variables[py_name] = Variable(
+                    name=element.name,
+                    py_name=py_name,
+                    kind=kind,
+                    units=(element.units or "").strip(),
+                    comment=" ".join((element.documentation or "").split()),
+                    minimum=_limit(limits[0]),
+                    maximum=_limit(limits[1]),
+                    step=_limit(limits[2]),
+                    default=float(component.ast) if kind in ("constant", "control") else None,
+                    ast=component.ast,
+                )
+        self.edges = list(self._edges())
+        self.graph = nx.DiGraph()
+        self.graph.add_nodes_from(self.variables)
+        for edge in self.edges:
+            self.graph.add_edge(edge.source, edge.target, delay=edge.delay, initial=edge.initial)
+
+    # -- names -------------------------------------------------------------------------------
+
+    def of_kind(self, *kinds: str) -> list[Variable]:
+        return [v for v in self.variables.values() if v.kind in kinds]
+
+    @property
+    def inputs(self) -> list[Variable]:
+        """Constants a run may override (decisions, environment, initial levels, parameters)."""
+        return self.of_kind("constant")
+
+    @property
+    def stocks(self) -> list[Variable]:
+        return self.of_kind("stock")
+
+    def defaults(self) -> dict[str, float]:
+        return {v.py_name: v.default for v in self.of_kind("constant", "control")}  # type: ignore[misc]
+
+    def resolve(self, name: str, *, allowed: set[str] | None = None) -> str:
+        """The snake_case name of ``name`` (snake_case or as in the model file).
+
+        Raises :class:`ModelError` with the closest known name when it is unknown.
+        """
+        candidates = allowed if allowed is not None else set(self.variables)
+        py_name = name if name in candidates else snake_case(name)
+        if py_name in candidates:
+            return py_name
+        close = difflib.get_close_matches(snake_case(name), sorted(candidates), n=1, cutoff=0.6)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        raise ModelError(f"unknown model variable '{name}'{hint}")
+
+    def describe(self, py_name: str) -> Variable:
+        return self.variables[self.resolve(py_name)]
+
+    # -- dependency graph --------------------------------------------------------------------
+
+    def _constant_value(self, ast: Any) -> float:
+        if isinstance(ast, (int, float)):
+            return float(ast)
+        if type(ast).__name__ == "ReferenceStructure":
+            variable = self.variables.get(ast.reference)
+            if variable is not None and variable.default is not None:
+                return variable.default
+        return math.inf
+
+    def _edges(self) -> Iterator[Edge]:
+        for variable in self.variables.values():
+            yield from self._references(variable.ast, variable.py_name, delay=None, initial=False)
+
+    def _references(self, ast: Any, target: str, *, delay: float | None, initial: bool) -> Iterator[Edge]:
+        kind = type(ast).__name__
+        if kind == "ReferenceStructure":
+            if ast.reference in self.variables:
+                yield Edge(ast.reference, target, delay, initial)
+            return
+        if kind == "CallStructure":
+            # The function slot names a builtin (exp, min, ...) or a standalone lookup.
+            yield from self._references(ast.function, target, delay=delay, initial=initial)
+            for argument in ast.arguments:
+                yield from self._references(argument, target, delay=delay, initial=initial)
+            return
+        if kind == "IntegStructure":
+            yield from self._references(ast.flow, target, delay=delay, initial=initial)
+            yield from self._references(ast.initial, target, delay=delay, initial=True)
+            return
+        if kind in ("SmoothStructure", "DelayStructure"):
+            time_ast = ast.smooth_time if kind == "SmoothStructure" else ast.delay_time
+            through = self._constant_value(time_ast)
+            yield from self._references(ast.input, target, delay=max(delay or 0.0, through), initial=initial)
+            yield from self._references(time_ast, target, delay=delay, initial=initial)
+            yield from self._references(ast.initial, target, delay=delay, initial=True)
+            return
+        if dataclasses.is_dataclass(ast):
+            for item in dataclasses.fields(ast):
+                yield from self._references(getattr(ast, item.name), target, delay=delay, initial=initial)
+        elif isinstance(ast, (list, tuple)):
+            for item in ast:
+                yield from self._references(item, target, delay=delay, initial=initial)
+
+    def dynamic_graph(self) -> nx.DiGraph:
+        """The graph of references that act during a run (initial-value references left out)."""
+        graph = nx.DiGraph()
+        graph.add_nodes_from(self.graph.nodes)
+        graph.add_edges_from((s, t, d) for s, t, d in self.graph.edges(data=True) if not d["initial"])
+        return graph
+
+    def feedback_loops(self, *, max_length: int = 14) -> list[list[str]]:
+        """Every feedback loop (cycle) of the dynamic graph up to ``max_length`` variables."""
+        return [cycle for cycle in nx.simple_cycles(self.dynamic_graph(), length_bound=max_length)]
+
+
+@functools.lru_cache(maxsize=None)
+def get_model(path: Path = MODEL_FILE) -> Model:
+    """The parsed model, loaded once per process."""
+    return Model(path)
