@@ -47,6 +47,7 @@ class Variable:
     maximum: float | None
     step: float | None
     default: float | None  # constants only
+    group: str  # the model file's section header, e.g. "Decisions and environment"
     ast: Any = field(repr=False, compare=False)
 
     @property
@@ -65,6 +66,21 @@ def _limit(value: Any) -> float | None:
         return None
     value = float(value)
     return None if math.isnan(value) else value
+
+
+def _groups(text: str) -> dict[str, str]:
+    """Map each variable to the ``.Group`` header above it in the model file."""
+    groups: dict[str, str] = {}
+    current = ""
+    for line in text.splitlines():
+        header = re.match(r"^\t\.(.+?)\s*$", line)
+        if header:
+            current = header.group(1)
+            continue
+        definition = re.match(r"^([A-Za-z][^=(~|]*?)\s*(=|\()", line)
+        if definition:
+            groups.setdefault(snake_case(definition.group(1)), current)
+    return groups
 
 
 def _classify(py_name: str, ast: Any, component_type: str) -> str:
@@ -106,6 +122,7 @@ class Model:
         vensim_file = VensimFile(self.path)
         vensim_file.parse()
         self.abstract_model = vensim_file.get_abstract_model()
+        groups = _groups(self.text)
         self.variables: dict[str, Variable] = {}
         for section in self.abstract_model.sections:
             for element in section.elements:
@@ -123,13 +140,25 @@ class Model:
                     maximum=_limit(limits[1]),
                     step=_limit(limits[2]),
                     default=float(component.ast) if kind in ("constant", "control") else None,
+                    group=groups.get(py_name, ""),
                     ast=component.ast,
                 )
         self.edges = list(self._edges())
         self.graph = nx.DiGraph()
         self.graph.add_nodes_from(self.variables)
         for edge in self.edges:
-            self.graph.add_edge(edge.source, edge.target, delay=edge.delay, initial=edge.initial)
+            # Several references may join one pair: the edge is dynamic if any of them is, and
+            # its delay is the shortest among its dynamic references (None: no delay at all).
+            if not self.graph.has_edge(edge.source, edge.target):
+                self.graph.add_edge(edge.source, edge.target, delay=edge.delay, initial=edge.initial)
+                continue
+            data = self.graph.edges[edge.source, edge.target]
+            if edge.initial:
+                continue
+            if data["initial"]:
+                data.update(delay=edge.delay, initial=False)
+            elif data["delay"] is not None:
+                data["delay"] = None if edge.delay is None else min(data["delay"], edge.delay)
 
     # -- names -------------------------------------------------------------------------------
 
@@ -140,6 +169,11 @@ class Model:
     def inputs(self) -> list[Variable]:
         """Constants a run may override (decisions, environment, initial levels, parameters)."""
         return self.of_kind("constant")
+
+    @property
+    def decisions(self) -> list[Variable]:
+        """The inputs of the "Decisions and environment" group: budget, shares, environment, start."""
+        return [v for v in self.inputs if v.group == "Decisions and environment"]
 
     @property
     def stocks(self) -> list[Variable]:

@@ -1,0 +1,32 @@
+"""Shared fixtures: a private translation cache, and the runs several behaviour tests compare against."""
+
+from __future__ import annotations
+
+import pytest
+
+import sim
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Translate the model into a temporary cache, never into the user's or beside the source."""
+    mp = pytest.MonkeyPatch()
+    mp.setenv("PMO_SIM_CACHE", str(tmp_path_factory.mktemp("pmo-sim-cache")))
+    yield
+    mp.undo()
+
+
+@pytest.fixture(scope="session")
+def model() -> sim.model.Model:
+    return sim.get_model()
+
+
+@pytest.fixture(scope="session")
+def baseline() -> "pandas.DataFrame":
+    """The shipped defaults over 120 months."""
+    return sim.simulate()
+
+
+@pytest.fixture(scope="session")
+def baseline_240() -> "pandas.DataFrame":
+    return sim.simulate(final_time=240)

@@ -1,0 +1,105 @@
+"""Structural rules of MODEL.md section 3 and the named loops of section 4, on the dependency graph."""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import networkx as nx
+import pytest
+
+PERFORMANCE = ("pmo_performance", "delivery_performance", "strategic_value_realization")
+VALUE_TRACK = ("strategic_alignment", "performance_and_value_management")
+RISKS = (
+    "mandate_risk",
+    "governance_fragmentation_risk",
+    "value_measurement_risk",
+    "risk_signal",
+    "risk_shock",
+    "risk_trigger",
+)
+
+
+def _reaches_without(graph: nx.DiGraph, source: str, target: str, blocked: str) -> bool:
+    reduced = graph.copy()
+    reduced.remove_node(blocked)
+    return nx.has_path(reduced, source, target)
+
+
+@pytest.mark.parametrize("source,target", itertools.product(VALUE_TRACK, PERFORMANCE))
+def test_rule1_value_track_reaches_performance_only_through_transformation(model, source, target):
+    graph = model.dynamic_graph()
+    assert nx.has_path(graph, source, target), "the value track must reach performance at all"
+    assert not _reaches_without(graph, source, target, "pmo_transformation")
+
+
+@pytest.mark.parametrize("source,target", itertools.product(RISKS, PERFORMANCE))
+def test_rule2_risk_reaches_performance_only_through_transformation(model, source, target):
+    graph = model.dynamic_graph()
+    assert nx.has_path(graph, source, target), "risk must act (as a trigger) at all"
+    assert not _reaches_without(graph, source, target, "pmo_transformation")
+
+
+@pytest.mark.parametrize("source", ["governance_and_standardization", "delivery_support"])
+def test_rule3_execution_reaches_delivery_within_three_months(model, source):
+    """A path with no stock on it and no SMOOTH/DELAY longer than 3 months."""
+    graph = model.dynamic_graph()
+    stocks = {v.py_name for v in model.stocks}
+    fast = nx.DiGraph()
+    fast.add_edges_from(
+        (s, t)
+        for s, t, data in graph.edges(data=True)
+        if (data["delay"] is None or data["delay"] <= 3) and (s == source or s not in stocks)
+    )
+    assert source in fast and nx.has_path(fast, source, "delivery_performance")
+
+
+def test_delivery_performance_delay_is_finite_and_short(model):
+    delays = [d["delay"] for _, _, d in model.dynamic_graph().in_edges("delivery_performance", data=True)]
+    assert any(d is not None and not math.isinf(d) and d <= 3 for d in delays)
+
+
+# MODEL.md section 4: each loop as the variables it runs through, in order; the last feeds the first.
+LOOPS = {
+    "R credibility": [
+        "executive_support",
+        "effective_budget",
+        "investment_in_strategic_alignment",
+        "strategic_alignment",
+        "pmo_transformation",
+        "strategic_value_realization",
+        "perceived_pmo_value",
+        "indicated_executive_support",
+    ],
+    "B erosion": ["governance_and_standardization", "governance_erosion"],
+    "B saturation": ["governance_and_standardization", "governance_building"],
+    "R learning": ["capability_development", "learning_multiplier", "capability_development_building"],
+    "B adaptation": [
+        "pmo_transformation",
+        "governance_fragmentation_risk",
+        "risk_signal",
+        "risk_trigger",
+        "transformation_pressure",
+        "transformation_start_rate",
+        "transformation_completion_rate",
+    ],
+}
+
+
+@pytest.mark.parametrize("loop", sorted(LOOPS))
+def test_named_loop_exists_in_graph_and_is_named_in_model_file(model, loop):
+    graph = model.dynamic_graph()
+    nodes = LOOPS[loop]
+    for a, b in zip(nodes, nodes[1:] + nodes[:1]):
+        assert nx.has_path(graph, a, b), f"{loop}: no path {a} -> {b}"
+    assert f"loop {loop}" in model.text.lower().replace("loops ", "loop ") or loop.split()[1] in model.text.lower()
+    assert f"{loop.split()[0]} {loop.split()[1]}" in model.text
+
+
+def test_short_and_long_cycle_paths(model):
+    """Short cycle: execution -> Delivery Performance; long cycle: value -> transformation -> value realised."""
+    graph = model.dynamic_graph()
+    assert nx.has_path(graph, "governance_and_standardization", "delivery_performance")
+    path = nx.shortest_path(graph, "strategic_alignment", "strategic_value_realization")
+    assert "pmo_transformation" in path
+    assert "transformation_completion_rate" in path  # the third-order delay
