@@ -26,14 +26,14 @@ def _reaches_without(graph: nx.DiGraph, source: str, target: str, blocked: str) 
     return nx.has_path(reduced, source, target)
 
 
-@pytest.mark.parametrize("source,target", itertools.product(VALUE_TRACK, PERFORMANCE))
+@pytest.mark.parametrize("source,target", list(itertools.product(VALUE_TRACK, PERFORMANCE)))
 def test_rule1_value_track_reaches_performance_only_through_transformation(model, source, target):
     graph = model.dynamic_graph()
     assert nx.has_path(graph, source, target), "the value track must reach performance at all"
     assert not _reaches_without(graph, source, target, "pmo_transformation")
 
 
-@pytest.mark.parametrize("source,target", itertools.product(RISKS, PERFORMANCE))
+@pytest.mark.parametrize("source,target", list(itertools.product(RISKS, PERFORMANCE)))
 def test_rule2_risk_reaches_performance_only_through_transformation(model, source, target):
     graph = model.dynamic_graph()
     assert nx.has_path(graph, source, target), "risk must act (as a trigger) at all"
@@ -92,8 +92,7 @@ def test_named_loop_exists_in_graph_and_is_named_in_model_file(model, loop):
     nodes = LOOPS[loop]
     for a, b in zip(nodes, nodes[1:] + nodes[:1]):
         assert nx.has_path(graph, a, b), f"{loop}: no path {a} -> {b}"
-    assert f"loop {loop}" in model.text.lower().replace("loops ", "loop ") or loop.split()[1] in model.text.lower()
-    assert f"{loop.split()[0]} {loop.split()[1]}" in model.text
+    assert loop in model.text  # named where it acts, for trainers
 
 
 def test_short_and_long_cycle_paths(model):
