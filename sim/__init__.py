@@ -2,12 +2,13 @@
 
 The public API::
 
-    sim.simulate(params=None, *, final_time=120, engine="pysd") -> pandas.DataFrame
+    sim.simulate(params=None, *, final_time=120, engine="batch") -> pandas.DataFrame
+    sim.simulate_batch(param_table, *, final_time=120, time_step=None, outputs=None) -> xarray.Dataset
     sim.get_model() -> sim.model.Model    # metadata and dependency graph of the model file
 """
 
 from sim.model import ModelError, get_model
-from sim.simulate import simulate
+from sim.simulate import simulate, simulate_batch
 
 __version__ = "0.1.0"
-__all__ = ["ModelError", "get_model", "simulate", "__version__"]
+__all__ = ["ModelError", "get_model", "simulate", "simulate_batch", "__version__"]

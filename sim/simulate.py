@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import math
-from typing import Mapping
+from typing import Mapping, Sequence
 
 import pandas as pd
+import xarray as xr
 
 from sim.model import ModelError, get_model
 
-ENGINES = ("pysd",)
+ENGINES = ("batch", "pysd")
 
 
 def check_params(params: Mapping[str, float | pd.Series] | None) -> dict[str, float | pd.Series]:
@@ -43,7 +44,7 @@ def simulate(
     *,
     final_time: float = 120,
     time_step: float | None = None,
-    engine: str = "pysd",
+    engine: str = "batch",
 ) -> pd.DataFrame:
     """Run the PMO Dual-Track model once.
 
@@ -57,7 +58,7 @@ def simulate(
     time_step
         Euler step in months; the model file's TIME STEP when omitted.
     engine
-        ``"pysd"``: the reference engine.
+        ``"batch"`` (default): the compiled numpy engine; ``"pysd"``: the reference engine.
 
     Returns
     -------
@@ -71,6 +72,48 @@ def simulate(
     if time_step is not None and not (0 < time_step <= 1):
         raise ModelError(f"time_step must be above 0 and at most 1 month, got {time_step}")
     checked = check_params(params)
-    from sim.engine import pysd_engine
+    if engine == "pysd":
+        from sim.engine import pysd_engine
 
-    return pysd_engine.run(checked, final_time=final_time, time_step=time_step)
+        return pysd_engine.run(checked, final_time=final_time, time_step=time_step)
+    table = pd.DataFrame({name: [value] for name, value in checked.items()}, index=[0])
+    dataset = simulate_batch(table, final_time=final_time, time_step=time_step)
+    frame = dataset.isel(run=0).drop_vars("run").to_dataframe()
+    frame.index = frame.index.astype(float)
+    frame.index.name = "time"
+    return frame
+
+
+def simulate_batch(
+    param_table: pd.DataFrame,
+    *,
+    final_time: float = 120,
+    time_step: float | None = None,
+    outputs: Sequence[str] | None = None,
+) -> xr.Dataset:
+    """Run many parameter sets at once on the batch engine.
+
+    Parameters
+    ----------
+    param_table
+        One row per run, one column per input (snake_case or model-file name). A cell is a number
+        or a ``pandas.Series`` schedule indexed by month (per run); a column may mix both.
+    final_time
+        Horizon in months.
+    time_step
+        Euler step in months; the model file's TIME STEP when omitted.
+    outputs
+        Variables to keep (all when omitted); fewer outputs use less memory.
+
+    Returns
+    -------
+    xarray.Dataset
+        Dims ``(run, time)``, one data variable per model variable (snake_case).
+    """
+    if not (isinstance(final_time, (int, float)) and 0 < final_time <= 1200):
+        raise ModelError(f"final_time must be between 0 and 1200 months, got {final_time}")
+    if time_step is not None and not (0 < time_step <= 1):
+        raise ModelError(f"time_step must be above 0 and at most 1 month, got {time_step}")
+    from sim.engine import batch
+
+    return batch.run(param_table, final_time=final_time, time_step=time_step, outputs=outputs)
