@@ -13,11 +13,10 @@ evaluated once per call; only the rest runs every step.
 
 from __future__ import annotations
 
-import dataclasses
+import ast as pyast
 import functools
-import math
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import numpy as np
@@ -37,13 +36,11 @@ class BatchError(ModelError):
 
 
 def _zidz(numerator, denominator):
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(np.abs(denominator) < SMALL_VENSIM, 0.0, numerator / denominator)
+    return np.where(np.abs(denominator) < SMALL_VENSIM, 0.0, np.divide(numerator, denominator))
 
 
 def _xidz(numerator, denominator, x):
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(np.abs(denominator) < SMALL_VENSIM, x, numerator / denominator)
+    return np.where(np.abs(denominator) < SMALL_VENSIM, x, np.divide(numerator, denominator))
 
 
 def _if_then_else(condition, if_true, if_false):
@@ -342,8 +339,38 @@ class Plan:
     static: list[str]  # equations evaluated once per call, in order
     saved: list[str]  # what the step function returns besides derivatives
     scheduled: list[str]
+    hoisted: dict[str, str]  # name -> expression evaluated once per call
     source: str
     code: Any
+
+
+def _hoist(source: str) -> tuple[str, dict[str, str]]:
+    """Move every largest subexpression of the step function that reads nothing varying out of it.
+
+    Whole subtrees are replaced by a name computed once per call; nothing is reassociated, so
+    results are bitwise the same.
+    """
+    tree = pyast.parse(source)
+    function = tree.body[0]
+    varying = {"time", "S", "row"} | {
+        target.id for node in pyast.walk(function) if isinstance(node, pyast.Assign)
+        for target in pyast.walk(node.targets[0]) if isinstance(target, pyast.Name)
+    }
+    hoisted: dict[str, str] = {}
+
+    class Hoister(pyast.NodeTransformer):
+        def visit(self, node):
+            trivial = isinstance(node, (pyast.Constant, pyast.Name, pyast.Attribute, pyast.Starred, pyast.Tuple))
+            if isinstance(node, pyast.expr) and not trivial and not any(
+                isinstance(n, pyast.Name) and n.id in varying for n in pyast.walk(node)
+            ):
+                name = f"_k{len(hoisted)}"
+                hoisted[name] = pyast.unparse(node)
+                return pyast.copy_location(pyast.Name(id=name, ctx=pyast.Load()), node)
+            return self.generic_visit(node)
+
+    function.body = [Hoister().visit(statement) for statement in function.body]
+    return pyast.unparse(pyast.fix_missing_locations(tree)) + "\n", hoisted
 
 
 def _plan(compiled_model: CompiledModel, overridden: frozenset[str], scheduled: tuple[str, ...]) -> Plan:
@@ -391,8 +418,8 @@ def _plan(compiled_model: CompiledModel, overridden: frozenset[str], scheduled: 
             derivatives.append("(" + "".join(f"({a} - {b}) * {s.order}, " for a, b in zip(inflows, outflows)) + ")")
     saved = [n for n in order] + [s.name for s in statefuls if s.kind != "delay"] + list(scheduled)
     lines.append(f"    return ({''.join(d + ', ' for d in derivatives)}), ({''.join(var(n) + ', ' for n in saved)})")
-    source = "\n".join(lines) + "\n"
-    return Plan(statefuls, static, saved, list(scheduled), source, compile(source, "<pmo-sim batch step>", "exec"))
+    source, hoisted = _hoist("\n".join(lines) + "\n")
+    return Plan(statefuls, static, saved, list(scheduled), hoisted, source, compile(source, "<pmo-sim batch step>", "exec"))
 
 
 @functools.lru_cache(maxsize=64)
@@ -436,20 +463,24 @@ class _Initial(dict):
         self[key] = value
         return value
 
+    def _full(self, value: Any) -> Any:
+        """A value for every run: an array, or a numpy scalar when there is one run (much faster)."""
+        value = np.broadcast_to(np.asarray(value, dtype=float), (self.n_runs,))
+        return value[0] if self.n_runs == 1 else value
+
     def _initialise(self, s: Stateful) -> Any:
-        shape = (self.n_runs,)
-        initial = np.broadcast_to(np.asarray(self.evaluate(s.initial), dtype=float), shape)
+        initial = self._full(self.evaluate(s.initial))
         if s.kind == "delay":
-            delay_time = np.broadcast_to(np.asarray(self.evaluate(s.time), dtype=float), shape)
+            delay_time = self._full(self.evaluate(s.time))
             order = s.order
-            while order * self.time_step > delay_time.min() and order > 1:  # as PySD
+            while order * self.time_step > np.min(delay_time) and order > 1:  # as PySD
                 order -= 1
             if order != s.order:
                 warnings.warn(f"{s.name}: delay time very small, casting delay order from {s.order} to {order}")
                 raise BatchError(f"{s.name}: the delay time is shorter than order x TIME STEP; lower TIME STEP")
             self.states[s.name] = [initial * delay_time for _ in range(order)]
             return self.states[s.name][-1] / delay_time
-        self.states[s.name] = [initial.copy() for _ in range(s.order)]
+        self.states[s.name] = [np.array(initial) if self.n_runs > 1 else initial for _ in range(s.order)]
         return self.states[s.name][-1]
 
 
@@ -483,7 +514,7 @@ def _inputs(compiled_model: CompiledModel, param_table: pd.DataFrame) -> _Inputs
         column_values = np.asarray(cells, dtype=float)
         if not np.isfinite(column_values).all():
             raise BatchError(f"{name}: every value must be a finite number")
-        values[name] = float(column_values[0]) if (column_values == column_values[0]).all() else column_values
+        values[name] = column_values[0] if (column_values == column_values[0]).all() else column_values
     return _Inputs(values, schedules)
 
 
@@ -493,7 +524,7 @@ def _schedule_row(schedules: dict[str, tuple[np.ndarray, np.ndarray]], names: Se
     for name in names:
         months, table = schedules[name]
         if table.shape[0] == 1 or (table == table[0]).all():
-            row.append(float(np.interp(time, months, table[0])))
+            row.append(np.float64(np.interp(time, months, table[0])))
             continue
         j = int(np.searchsorted(months, time, side="right")) - 1
         if j < 0:
@@ -531,9 +562,9 @@ def run(
     plan = plan_for(compiled_model, overridden, tuple(sorted(inputs.schedules)))
     namespace: dict[str, Any] = dict(HELPERS)
     namespace.update({f"_lk_{n}": table for n, table in compiled_model.lookups.items()})
-    namespace.update(settings)
-    namespace["time"] = initial_time
-    constant_values = {n: v for n, v in compiled_model.constants.items() if n not in CONTROL_NAMES}
+    namespace.update({k: np.float64(v) for k, v in settings.items()})
+    namespace["time"] = np.float64(initial_time)
+    constant_values = {n: np.float64(v) for n, v in compiled_model.constants.items() if n not in CONTROL_NAMES}
     constant_values.update(inputs.values)
     for name in plan.scheduled:
         constant_values[name] = _schedule_row(inputs.schedules, [name], initial_time)[0]
@@ -547,6 +578,8 @@ def run(
         for name, value in constant_values.items():
             if name not in plan.scheduled:
                 namespace[var(name)] = value
+        for name, code in plan.hoisted.items():
+            namespace[name] = eval(code, namespace)  # noqa: S307 - code generated from the model file
         scope: dict[str, Any] = {}
         exec(plan.code, namespace, scope)  # noqa: S102 - code generated from the model file
         step = scope["step"]
@@ -560,18 +593,19 @@ def _integrate(step: Callable, states: tuple, plan: Plan, inputs: _Inputs, names
     wanted = [compiled_model.model.resolve(n, allowed=set(compiled_model.names)) for n in wanted]
     position = {name: i for i, name in enumerate(plan.saved)}
     precision = dt * 1e-5  # PySD's relative precision for saving and the final time
+    capacity = int((final - initial_time) / save_every) + 2
+    saved = {n: np.empty((capacity, n_runs)) for n in wanted if n in position}
     times: list[float] = []
-    columns: dict[str, list[np.ndarray]] = {n: [] for n in wanted if n in position}
-    time = initial_time
+    time = np.float64(initial_time)
     while True:
         row = _schedule_row(inputs.schedules, plan.scheduled, time)
         namespace["time"] = time
         derivatives, values = step(time, states, row)
         elapsed = time - initial_time
         if elapsed % save_every < precision or -elapsed % save_every < precision:
+            for name, out in saved.items():
+                out[len(times)] = values[position[name]]
             times.append(time)
-            for name, series in columns.items():
-                series.append(np.broadcast_to(values[position[name]], (n_runs,)))
         if not time + precision < final:
             break
         states = tuple(tuple(s + d * dt for s, d in zip(stateful, change)) for stateful, change in zip(states, derivatives))
@@ -579,8 +613,8 @@ def _integrate(step: Callable, states: tuple, plan: Plan, inputs: _Inputs, names
     time_index = np.round(np.asarray(times), -int(np.log10(precision)))
     data: dict[str, Any] = {}
     for name in wanted:
-        if name in columns:
-            data[name] = (("run", "time"), np.stack(columns[name], axis=1))
+        if name in saved:
+            data[name] = (("run", "time"), saved[name][: len(times)].T)
         else:  # constant during the run
             value = np.broadcast_to(np.asarray(namespace[var(name)], dtype=float), (n_runs,))
             data[name] = (("run", "time"), np.broadcast_to(value[:, None], (n_runs, len(times))))
