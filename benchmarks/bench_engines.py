@@ -8,7 +8,8 @@ Prints PySD's time per run, the batch engine's single-run time, its time and pea
 ``--runs`` random parameter sets (every input uniform in its documented range) over 120 months,
 and the ratios. "Cold" is the first batch call of a fresh process (it pays for the operating
 system handing over fresh memory); "warm" is a repeated call in a process that already did one,
-as in the app or a study that runs several batches.
+as in the app or a study that runs several batches. Batches of at least
+``sim.engine.batch.PARALLEL_MIN_RUNS`` runs are split over the cores by default.
 """
 
 from __future__ import annotations
@@ -96,8 +97,11 @@ def main(argv: list[str] | None = None) -> int:
     study_outputs = list(CONTRACT_OUTPUTS)
     cold_all = cold(args.runs, None)
     cold_study = cold(args.runs, study_outputs)
+    from sim.engine import batch
+
     sim.simulate_batch(table)  # warm the allocator, as a second call in the same process
     warm_all = statistics.median(timed(lambda: sim.simulate_batch(table), 3))
+    warm_all_one_thread = statistics.median(timed(lambda: batch.run(table, workers=1), 3))
     warm_study = statistics.median(timed(lambda: sim.simulate_batch(table, outputs=study_outputs), 3))
 
     n = args.runs
@@ -108,6 +112,7 @@ def main(argv: list[str] | None = None) -> int:
         (f"batch {n} runs, all 106 variables, cold", f"{cold_all[0]:.2f} s, peak RSS {cold_all[1]:.0f} MB"),
         (f"batch {n} runs, {len(study_outputs)} contract outputs, cold", f"{cold_study[0]:.2f} s, peak RSS {cold_study[1]:.0f} MB"),
         (f"batch {n} runs, all 106 variables, warm", f"{warm_all:.2f} s"),
+        (f"batch {n} runs, all 106 variables, warm, one thread", f"{warm_all_one_thread:.2f} s"),
         (f"batch {n} runs, {len(study_outputs)} contract outputs, warm", f"{warm_study:.2f} s"),
         ("ratio one run: PySD run / batch", f"{pysd_per_run / single:.0f}x"),
         (f"ratio {n} runs: PySD one by one / batch cold, all variables", f"{pysd_per_run * n / cold_all[0]:.0f}x"),

@@ -14,7 +14,7 @@ FRACTION_OUTPUTS = [
     for v in MODEL.variables.values()
     if v.kind in ("stock", "auxiliary") and (v.minimum, v.maximum) == (0.0, 1.0)
 ]
-RUN_SETTINGS = settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+RUN_SETTINGS = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def inputs_in_range(variables) -> st.SearchStrategy[dict[str, float]]:

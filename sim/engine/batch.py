@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import ast as pyast
 import functools
+import os
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
@@ -536,6 +538,31 @@ def _schedule_row(schedules: dict[str, tuple[np.ndarray, np.ndarray]], names: Se
     return tuple(row)
 
 
+def _time_grid(initial_time: float, final: float, dt: float, save_every: float) -> tuple[list[np.float64], list[bool]]:
+    """Every step's time, accumulated as PySD does, and whether it is saved (PySD's rule)."""
+    precision = dt * 1e-5  # PySD's relative precision for saving and the final time
+    times, saved = [], []
+    time = np.float64(initial_time)
+    while True:
+        elapsed = time - initial_time
+        times.append(time)
+        saved.append(bool(elapsed % save_every < precision or -elapsed % save_every < precision))
+        if not time + precision < final:
+            return times, saved
+        time = time + dt
+
+
+def _slice_inputs(inputs: _Inputs, runs: slice) -> _Inputs:
+    return _Inputs(
+        {n: v[runs] if isinstance(v, np.ndarray) else v for n, v in inputs.values.items()},
+        {n: (months, table[runs]) for n, (months, table) in inputs.schedules.items()},
+    )
+
+
+#: Batches at least this large are split over the machine's cores (numpy releases the GIL).
+PARALLEL_MIN_RUNS = 2000
+
+
 def run(
     param_table: pd.DataFrame,
     *,
@@ -544,8 +571,13 @@ def run(
     saveper: float | None = None,
     outputs: Sequence[str] | None = None,
     model: Model | None = None,
+    workers: int | None = None,
 ) -> xr.Dataset:
-    """Run every row of ``param_table`` at once; see :func:`sim.simulate_batch`."""
+    """Run every row of ``param_table`` at once; see :func:`sim.simulate_batch`.
+
+    ``workers`` threads each integrate a share of the runs (default: one per core for batches of
+    at least ``PARALLEL_MIN_RUNS`` runs, else one).
+    """
     compiled_model = compiled(model or get_model())
     model = compiled_model.model
     if len(param_table) == 0:
@@ -557,18 +589,53 @@ def run(
     initial_time, final, dt, save_every = (settings[k] for k in ("initial_time", "final_time", "time_step", "saveper"))
     if not (dt > 0 and save_every > 0 and final > initial_time):
         raise BatchError("need TIME STEP > 0, SAVEPER > 0 and FINAL TIME after INITIAL TIME")
-
     overridden = frozenset(n for n in list(inputs.values) + list(inputs.schedules) if n not in compiled_model.constants)
     plan = plan_for(compiled_model, overridden, tuple(sorted(inputs.schedules)))
+    wanted = list(outputs) if outputs is not None else [n for n in compiled_model.names if n not in CONTROL_NAMES]
+    wanted = list(dict.fromkeys(model.resolve(n, allowed=set(compiled_model.names)) for n in wanted))
+
+    times, saved_steps = _time_grid(initial_time, final, dt, save_every)
+    n_saved = sum(saved_steps)
+    varying = [n for n in wanted if n in plan.saved]
+    out = {n: np.empty((n_saved, n_runs)) for n in varying}  # (time, run): each save writes a row
+    if workers is None:
+        workers = (os.cpu_count() or 1) if n_runs >= PARALLEL_MIN_RUNS else 1
+    bounds = np.linspace(0, n_runs, max(1, min(workers, n_runs)) + 1).astype(int)
+    chunks = [slice(a, b) for a, b in zip(bounds[:-1], bounds[1:])]
+
+    def integrate(runs: slice) -> dict[str, Any]:
+        chunk = _slice_inputs(inputs, runs) if len(chunks) > 1 else inputs
+        return _integrate_chunk(compiled_model, plan, chunk, settings, times, saved_steps, dt, runs, out)
+
+    if len(chunks) == 1:
+        namespaces = [integrate(chunks[0])]
+    else:
+        with ThreadPoolExecutor(max_workers=len(chunks)) as pool:
+            namespaces = list(pool.map(integrate, chunks))
+
+    saved_times = np.round(np.asarray([t for t, keep in zip(times, saved_steps) if keep]), -int(np.log10(dt * 1e-5)))
+    data: dict[str, Any] = {}
+    for name in wanted:
+        if name in out:
+            data[name] = (("run", "time"), out[name].T)
+        else:  # constant during the run
+            value = np.concatenate([np.broadcast_to(np.asarray(ns[var(name)], dtype=float), (r.stop - r.start,)) for ns, r in zip(namespaces, chunks)])
+            data[name] = (("run", "time"), np.broadcast_to(value[:, None], (n_runs, n_saved)))
+    return xr.Dataset(data, coords={"run": np.arange(n_runs), "time": saved_times})
+
+
+def _integrate_chunk(compiled_model: CompiledModel, plan: Plan, inputs: _Inputs, settings: dict[str, float], times: list,
+                     saved_steps: list[bool], dt: float, runs: slice, out: dict[str, np.ndarray]) -> dict[str, Any]:
+    """Initialise and integrate the runs ``runs``, writing saved values into ``out``; returns the namespace."""
+    n_runs = runs.stop - runs.start
     namespace: dict[str, Any] = dict(HELPERS)
     namespace.update({f"_lk_{n}": table for n, table in compiled_model.lookups.items()})
     namespace.update({k: np.float64(v) for k, v in settings.items()})
-    namespace["time"] = np.float64(initial_time)
+    namespace["time"] = times[0]
     constant_values = {n: np.float64(v) for n, v in compiled_model.constants.items() if n not in CONTROL_NAMES}
     constant_values.update(inputs.values)
     for name in plan.scheduled:
-        constant_values[name] = _schedule_row(inputs.schedules, [name], initial_time)[0]
-
+        constant_values[name] = _schedule_row(inputs.schedules, [name], times[0])[0]
     with np.errstate(all="ignore"):
         initial = _Initial(compiled_model, plan, constant_values, namespace, n_runs, dt)
         for s in plan.statefuls:
@@ -584,38 +651,16 @@ def run(
         exec(plan.code, namespace, scope)  # noqa: S102 - code generated from the model file
         step = scope["step"]
         states = tuple(tuple(initial.states[s.name]) for s in plan.statefuls)
-        return _integrate(step, states, plan, inputs, namespace, compiled_model, outputs, n_runs, initial_time, final, dt, save_every)
-
-
-def _integrate(step: Callable, states: tuple, plan: Plan, inputs: _Inputs, namespace: dict[str, Any], compiled_model: CompiledModel,
-               outputs: Sequence[str] | None, n_runs: int, initial_time: float, final: float, dt: float, save_every: float) -> xr.Dataset:
-    wanted = list(outputs) if outputs is not None else [n for n in compiled_model.names if n not in CONTROL_NAMES]
-    wanted = [compiled_model.model.resolve(n, allowed=set(compiled_model.names)) for n in wanted]
-    position = {name: i for i, name in enumerate(plan.saved)}
-    precision = dt * 1e-5  # PySD's relative precision for saving and the final time
-    capacity = int((final - initial_time) / save_every) + 2
-    saved = {n: np.empty((capacity, n_runs)) for n in wanted if n in position}
-    times: list[float] = []
-    time = np.float64(initial_time)
-    while True:
-        row = _schedule_row(inputs.schedules, plan.scheduled, time)
-        namespace["time"] = time
-        derivatives, values = step(time, states, row)
-        elapsed = time - initial_time
-        if elapsed % save_every < precision or -elapsed % save_every < precision:
-            for name, out in saved.items():
-                out[len(times)] = values[position[name]]
-            times.append(time)
-        if not time + precision < final:
-            break
-        states = tuple(tuple(s + d * dt for s, d in zip(stateful, change)) for stateful, change in zip(states, derivatives))
-        time = time + dt
-    time_index = np.round(np.asarray(times), -int(np.log10(precision)))
-    data: dict[str, Any] = {}
-    for name in wanted:
-        if name in saved:
-            data[name] = (("run", "time"), saved[name][: len(times)].T)
-        else:  # constant during the run
-            value = np.broadcast_to(np.asarray(namespace[var(name)], dtype=float), (n_runs,))
-            data[name] = (("run", "time"), np.broadcast_to(value[:, None], (n_runs, len(times))))
-    return xr.Dataset(data, coords={"run": np.arange(n_runs), "time": time_index})
+        targets = [(out[n], plan.saved.index(n)) for n in out]
+        row_index = 0
+        last = len(times) - 1
+        for k, time in enumerate(times):
+            row = _schedule_row(inputs.schedules, plan.scheduled, time)
+            derivatives, values = step(time, states, row)
+            if saved_steps[k]:
+                for array, position in targets:
+                    array[row_index, runs] = values[position]
+                row_index += 1
+            if k < last:
+                states = tuple(tuple(s + d * dt for s, d in zip(stateful, change)) for stateful, change in zip(states, derivatives))
+    return namespace
