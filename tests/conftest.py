@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 import sim
@@ -22,11 +23,6 @@ def model() -> sim.model.Model:
 
 
 @pytest.fixture(scope="session")
-def baseline() -> "pandas.DataFrame":
+def baseline() -> pd.DataFrame:
     """The shipped defaults over 120 months."""
     return sim.simulate()
-
-
-@pytest.fixture(scope="session")
-def baseline_240() -> "pandas.DataFrame":
-    return sim.simulate(final_time=240)
