@@ -79,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
     import pysd
 
     import sim
-    from sim.behaviours import CONTRACT_OUTPUTS
+    from sim.model import CONTRACT_OUTPUTS
     from sim.engine import pysd_engine
 
     table = random_table(args.runs)

@@ -16,7 +16,7 @@ import pandas as pd
 from scipy.signal import find_peaks
 
 from sim.experiments import pulse_schedule, share_move, split, track_step
-from sim.model import get_model
+from sim.model import CONTRACT_OUTPUTS, get_model
 from sim.simulate import simulate
 
 CAPABILITIES = {
@@ -27,13 +27,6 @@ CAPABILITIES = {
     "capability_development": "initial_capability_development",
 }
 PERFORMANCE = ("pmo_performance", "delivery_performance", "strategic_value_realization")
-CONTRACT_OUTPUTS = (
-    "execution_track_strength", "value_track_strength", "delivery_performance",
-    "strategic_value_realization", "pmo_performance", "mandate_risk", "governance_fragmentation_risk",
-    "value_measurement_risk", "risk_signal", "transformation_pressure", "maturity_level",
-    "effective_budget", "value_to_cost_ratio", *CAPABILITIES, "pmo_transformation", "executive_support",
-    "cumulative_value_delivered", "cumulative_pmo_cost",
-)
 BALANCED = split(0.2, 0.2, 0.2, 0.2, 0.2)
 NO_READINESS = {"initial_capability_development": 0.0, "share_capability_development": 0.0}
 

@@ -24,6 +24,16 @@ MODEL_FILE = Path(__file__).parent / "models" / "pmo_dual_track.mdl"
 #: Vensim's simulation-control constants; set through the run settings, not as parameters.
 CONTROL_NAMES = ("initial_time", "final_time", "time_step", "saveper")
 
+#: MODEL.md section 3: the stocks and outputs users, files and charts rely on (snake_case).
+CONTRACT_OUTPUTS = (
+    "execution_track_strength", "value_track_strength", "delivery_performance",
+    "strategic_value_realization", "pmo_performance", "mandate_risk", "governance_fragmentation_risk",
+    "value_measurement_risk", "risk_signal", "transformation_pressure", "maturity_level",
+    "effective_budget", "value_to_cost_ratio", "governance_and_standardization", "delivery_support",
+    "strategic_alignment", "performance_and_value_management", "capability_development",
+    "pmo_transformation", "executive_support", "cumulative_value_delivered", "cumulative_pmo_cost",
+)
+
 
 class ModelError(Exception):
     """A problem with the model file or with a request that names the model's variables."""

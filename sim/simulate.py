@@ -44,6 +44,7 @@ def simulate(
     *,
     final_time: float = 120,
     time_step: float | None = None,
+    saveper: float | None = None,
     engine: str = "batch",
 ) -> pd.DataFrame:
     """Run the PMO Dual-Track model once.
@@ -57,6 +58,8 @@ def simulate(
         Horizon in months.
     time_step
         Euler step in months; the model file's TIME STEP when omitted.
+    saveper
+        Months between saved values; the model file's SAVEPER when omitted.
     engine
         ``"batch"`` (default): the compiled numpy engine; ``"pysd"``: the reference engine.
 
@@ -75,9 +78,9 @@ def simulate(
     if engine == "pysd":
         from sim.engine import pysd_engine
 
-        return pysd_engine.run(checked, final_time=final_time, time_step=time_step)
+        return pysd_engine.run(checked, final_time=final_time, time_step=time_step, saveper=saveper)
     table = pd.DataFrame({name: [value] for name, value in checked.items()}, index=[0])
-    dataset = simulate_batch(table, final_time=final_time, time_step=time_step)
+    dataset = simulate_batch(table, final_time=final_time, time_step=time_step, saveper=saveper)
     frame = dataset.isel(run=0).drop_vars("run").to_dataframe()
     frame.index = frame.index.astype(float)
     frame.index.name = "time"
@@ -89,6 +92,7 @@ def simulate_batch(
     *,
     final_time: float = 120,
     time_step: float | None = None,
+    saveper: float | None = None,
     outputs: Sequence[str] | None = None,
 ) -> xr.Dataset:
     """Run many parameter sets at once on the batch engine.
@@ -102,6 +106,8 @@ def simulate_batch(
         Horizon in months.
     time_step
         Euler step in months; the model file's TIME STEP when omitted.
+    saveper
+        Months between saved values; the model file's SAVEPER when omitted.
     outputs
         Variables to keep (all when omitted); fewer outputs use less memory.
 
@@ -116,4 +122,4 @@ def simulate_batch(
         raise ModelError(f"time_step must be above 0 and at most 1 month, got {time_step}")
     from sim.engine import batch
 
-    return batch.run(param_table, final_time=final_time, time_step=time_step, outputs=outputs)
+    return batch.run(param_table, final_time=final_time, time_step=time_step, saveper=saveper, outputs=outputs)

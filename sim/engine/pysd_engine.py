@@ -68,6 +68,7 @@ def run(
     *,
     final_time: float,
     time_step: float | None = None,
+    saveper: float | None = None,
     model: Model | None = None,
 ) -> pd.DataFrame:
     """Run the model once with PySD and return every variable by snake_case name.
@@ -86,6 +87,7 @@ def run(
             params=dict(params),
             final_time=final_time,
             time_step=time_step,
+            saveper=saveper,
             return_columns=[v.name for v in model.variables.values() if v.kind not in ("lookup", "control")],
         )
     frame = frame.rename(columns={v.name: v.py_name for v in model.variables.values()})

@@ -1,0 +1,75 @@
+"""matplotlib Figure builders for reports (no pyplot global state).
+
+With several runs, a chart shows the median with 25-75% and 5-95% bands.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+import xarray as xr
+from matplotlib.figure import Figure
+
+from sim.model import get_model
+
+PANELS = (
+    ("Execution vs value track", ("execution_track_strength", "value_track_strength")),
+    ("Performance", ("delivery_performance", "strategic_value_realization", "pmo_performance")),
+    ("Transformation and risk", ("pmo_transformation", "transformation_pressure", "risk_signal")),
+    ("Legitimacy", ("executive_support", "maturity_index")),
+)
+COMPARED = ("pmo_performance", "delivery_performance", "strategic_value_realization", "executive_support")
+QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
+
+
+def label(name: str) -> str:
+    variable = get_model().variables.get(name)
+    return variable.name if variable else name
+
+
+def draw(axes, dataset: xr.Dataset, name: str, *, color=None, line_label: str | None = None) -> None:
+    """One variable on ``axes``: a line for one run; median and bands for many."""
+    months = dataset["time"].to_numpy()
+    values = dataset[name].to_numpy()
+    if values.shape[0] == 1:
+        axes.plot(months, values[0], color=color, label=line_label or label(name))
+        return
+    p05, p25, p50, p75, p95 = np.quantile(values, QUANTILES, axis=0)
+    (line,) = axes.plot(months, p50, color=color, label=(line_label or label(name)) + " (median)")
+    axes.fill_between(months, p25, p75, color=line.get_color(), alpha=0.25, linewidth=0)
+    axes.fill_between(months, p05, p95, color=line.get_color(), alpha=0.12, linewidth=0)
+
+
+def scenario_figure(dataset: xr.Dataset, *, title: str) -> Figure:
+    """The tracks, performance, transformation and risk, and legitimacy of one scenario."""
+    figure = Figure(figsize=(12, 8), layout="constrained")
+    bands = " (bands: 25-75% and 5-95% of runs)" if dataset.sizes["run"] > 1 else ""
+    figure.suptitle(f"{title}{bands}")
+    for axes, (heading, names) in zip(figure.subplots(2, 2).flat, PANELS):
+        for name in names:
+            if name in dataset:
+                draw(axes, dataset, name)
+        axes.set_title(heading)
+        axes.set_xlabel("month")
+        axes.set_ylim(0, 1)
+        axes.grid(alpha=0.3)
+        axes.legend(fontsize="small", loc="best")
+    return figure
+
+
+def comparison_figure(datasets: Sequence[tuple[str, xr.Dataset]]) -> Figure:
+    """Several scenarios overlaid on the key outputs."""
+    figure = Figure(figsize=(12, 8), layout="constrained")
+    figure.suptitle("Scenario comparison")
+    colors = [f"C{i % 10}" for i in range(len(datasets))]
+    for axes, name in zip(figure.subplots(2, 2).flat, COMPARED):
+        for (scenario, dataset), color in zip(datasets, colors):
+            if name in dataset:
+                draw(axes, dataset, name, color=color, line_label=scenario)
+        axes.set_title(label(name))
+        axes.set_xlabel("month")
+        axes.set_ylim(0, 1)
+        axes.grid(alpha=0.3)
+        axes.legend(fontsize="small", loc="best")
+    return figure

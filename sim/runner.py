@@ -1,0 +1,136 @@
+"""Scenario -> parameter table -> engine -> :class:`Result`."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+from scipy import stats
+from scipy.stats import qmc
+
+from sim.model import get_model
+from sim.scenario import (
+    SHOCK_EDGE,
+    Lognormal,
+    Normal,
+    Scenario,
+    ScenarioFile,
+    Triangular,
+    Uniform,
+    _base_points,
+    truncation,
+)
+
+ENGINES = ("batch", "pysd")
+
+
+@dataclass
+class Result:
+    """The runs of one scenario: ``dataset`` has dims (run, time), one variable per model variable."""
+
+    scenario: Scenario
+    dataset: xr.Dataset
+    engine: str
+    seed: int | None
+    runs: int
+    parent: "Result | None" = None
+    samples: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    @property
+    def uncertain(self) -> bool:
+        return self.runs > 1
+
+
+def input_schedule(base: list[tuple[float, float]], shocks: Sequence[tuple[float, float, float]]) -> pd.Series:
+    """``base`` (piecewise-linear points) plus each shock ``(at, size, duration)`` as a pulse."""
+    months, values = zip(*base)
+    edges = sorted({m for at, _, duration in shocks for m in (at - SHOCK_EDGE, at, at + duration - SHOCK_EDGE, at + duration)})
+    grid = np.array(sorted(set(months) | {m for m in edges if m >= 0}), dtype=float)
+    total = np.interp(grid, months, values)
+    for at, size, duration in shocks:
+        total = total + size * ((grid >= at) & (grid < at + duration))
+    return pd.Series(total, index=grid)
+
+
+def _sample(dist, variable, u: np.ndarray) -> np.ndarray:
+    """Map uniform numbers ``u`` through the distribution's inverse CDF (truncated where it says)."""
+    if isinstance(dist, Uniform):
+        return dist.low + u * (dist.high - dist.low)
+    if isinstance(dist, Triangular):
+        width = dist.high - dist.low
+        return stats.triang(c=(dist.mode - dist.low) / width, loc=dist.low, scale=width).ppf(u)
+    frozen = stats.norm(dist.mean, dist.sd) if isinstance(dist, Normal) else stats.lognorm(s=dist.sigma, scale=dist.median)
+    low, high = truncation(dist, variable)
+    lower = frozen.cdf(low) if math.isfinite(low) else 0.0
+    upper = frozen.cdf(high) if math.isfinite(high) else 1.0
+    return np.clip(frozen.ppf(lower + u * (upper - lower)), low, high)
+
+
+def samples(spec: ScenarioFile, *, runs: int | None = None, seed: int | None = None) -> pd.DataFrame:
+    """Latin-hypercube samples of the uncertain inputs, one row per run (empty without uncertainty)."""
+    if spec.uncertainty is None or not spec.uncertainty.params:
+        return pd.DataFrame(index=range(runs or (spec.uncertainty.runs if spec.uncertainty else 1)))
+    runs = runs or spec.uncertainty.runs
+    seed = spec.uncertainty.seed if seed is None else seed
+    names = sorted(spec.uncertainty.params)
+    inputs = {v.py_name: v for v in get_model().inputs}
+    u = qmc.LatinHypercube(d=len(names), seed=seed).random(runs)
+    return pd.DataFrame({name: _sample(spec.uncertainty.params[name], inputs[name], u[:, i]) for i, name in enumerate(names)})
+
+
+def parameter_table(spec: ScenarioFile, *, runs: int | None = None, seed: int | None = None) -> pd.DataFrame:
+    """One row per run: constants, schedules (with shocks) and sampled uncertain inputs."""
+    table = samples(spec, runs=runs, seed=seed)
+    n = len(table)
+    for name, value in spec.params.items():
+        if name not in table:
+            table[name] = value
+    shocked = {s.input for s in spec.shocks}
+    for name in sorted(set(spec.schedule) | shocked):
+        pulses = [(s.at, s.size, s.duration) for s in spec.shocks if s.input == name]
+        if name in table:  # uncertain (or a parameter) and shocked: one schedule per run
+            table[name] = [input_schedule([(0.0, float(v))], pulses) for v in table[name]]
+        else:
+            series = input_schedule(_base_points(spec, name), pulses)
+            table[name] = [series] * n
+    return table
+
+
+def run(scenario: Scenario, *, engine: str = "batch", runs: int | None = None, seed: int | None = None,
+        outputs: Sequence[str] | None = None, with_parent: bool = True) -> Result:
+    """Run a scenario (every Monte Carlo sample at once on the batch engine).
+
+    ``runs`` and ``seed`` override the file's ``[uncertainty]``; ``with_parent`` also runs the
+    scenario it extends (for break-even KPIs).
+    """
+    from sim.simulate import simulate, simulate_batch
+
+    spec = scenario.spec
+    table = parameter_table(spec, runs=runs, seed=seed)
+    settings = {"final_time": spec.run.final_time, "time_step": spec.run.time_step, "saveper": spec.run.saveper}
+    if engine == "batch":
+        dataset = simulate_batch(table, outputs=outputs, **settings)
+    elif engine == "pysd":
+        frames = [simulate(row.to_dict(), engine="pysd", **settings) for _, row in table.iterrows()]
+        dataset = xr.concat([xr.Dataset.from_dataframe(f) for f in frames], dim="run").assign_coords(run=range(len(frames)))
+        dataset = dataset.transpose("run", "time")
+    else:
+        raise ValueError(f"unknown engine '{engine}'; choose one of {', '.join(ENGINES)}")
+    uncertain = spec.uncertainty is not None
+    parent = None
+    if with_parent and scenario.parent is not None:
+        parent = run(scenario.parent, engine=engine, runs=runs, seed=seed, outputs=outputs, with_parent=False)
+    return Result(
+        scenario=scenario,
+        dataset=dataset,
+        engine=engine,
+        seed=(spec.uncertainty.seed if seed is None else seed) if uncertain else None,
+        runs=len(table),
+        parent=parent,
+        samples=samples(spec, runs=runs, seed=seed) if uncertain else pd.DataFrame(),
+    )
+
