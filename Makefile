@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | sha256sum | cut -c1-12)
 
-.PHONY: test install clean
+.PHONY: test batch install clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +18,9 @@ install: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+batch: $(STAMP)
+	$(BIN)/pmo-sim run scenarios --out results
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info

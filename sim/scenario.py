@@ -51,7 +51,8 @@ class ScenarioError(Exception):
     """A scenario file cannot be used; ``problems`` lists everything wrong with it."""
 
     def __init__(self, problems: list[ScenarioProblem]) -> None:
-        self.problems = problems
+        # In reading order: by file, then line (the sort is stable within a line).
+        self.problems = sorted(problems, key=lambda p: (p.path, p.line))
         super().__init__("\n".join(str(p) for p in problems))
 
 
@@ -343,9 +344,7 @@ def _pydantic_problems(checker: _Checker, error: pydantic.ValidationError) -> No
         (): ScenarioFile, ("run",): RunSettings, ("uncertainty",): Uncertainty,
     }
     for item in error.errors():
-        location = tuple(item["loc"])
-        # Discriminated unions put the tag in the location; it is not a key of the file.
-        location = tuple(p for p in location if p not in ("uniform", "triangular", "normal", "lognormal"))
+        location = _strip_tags(tuple(item["loc"]))
         kind = item["type"]
         if kind == "extra_forbidden":
             known = fields.get(location[:-1])
@@ -369,6 +368,50 @@ def _pydantic_problems(checker: _Checker, error: pydantic.ValidationError) -> No
         else:
             message = item["msg"][:1].lower() + item["msg"][1:]
         checker.add(location, message)
+
+
+def _without(data: dict[str, Any], locations: list[tuple]) -> dict[str, Any]:
+    """``data`` less the entries pydantic rejected, so the rest can still be checked.
+
+    Removes the deepest table key each location reaches; a rejected array item removes the array.
+    """
+    import copy
+
+    pruned = copy.deepcopy(data)
+    for location in locations:
+        node: Any = pruned
+        parent, key = None, None
+        for part in location:
+            if isinstance(node, dict) and part in node:
+                parent, key, node = node, part, node[part]
+            elif isinstance(node, list):
+                break
+            else:
+                break
+        if isinstance(parent, dict) and key in parent:
+            del parent[key]
+    return pruned
+
+
+def _validated(checker: _Checker, data: dict[str, Any]) -> ScenarioFile | None:
+    """Structure check; reports its problems and returns what is left valid (None if nothing)."""
+    try:
+        return ScenarioFile.model_validate(data)
+    except pydantic.ValidationError as error:
+        _pydantic_problems(checker, error)
+        locations = [_strip_tags(tuple(item["loc"])) for item in error.errors()]
+    for _ in range(5):  # later passes only find what pruning itself removed: not reported
+        data = _without(data, locations)
+        try:
+            return ScenarioFile.model_validate(data)
+        except pydantic.ValidationError as error:
+            locations = [_strip_tags(tuple(item["loc"])) for item in error.errors()]
+    return None
+
+
+def _strip_tags(location: tuple) -> tuple:
+    """Discriminated unions put the tag in the location; it is not a key of the file."""
+    return tuple(p for p in location if p not in ("uniform", "triangular", "normal", "lognormal"))
 
 
 def _check(checker: _Checker, spec: ScenarioFile) -> None:
@@ -500,11 +543,7 @@ def load_scenario(path: str | Path, *, overrides: dict[str, float] | None = None
     if overrides:
         data = _merge(data, {"params": overrides})
     checker = _Checker(chain)
-    try:
-        spec = ScenarioFile.model_validate(data)
-    except pydantic.ValidationError as error:
-        _pydantic_problems(checker, error)
-        spec = None
+    spec = _validated(checker, data)
     if spec is not None:
         _check(checker, spec)
     name = data.get("name") if isinstance(data.get("name"), str) else path.stem
@@ -520,11 +559,9 @@ def load_scenario(path: str | Path, *, overrides: dict[str, float] | None = None
 def scenario_from_dict(data: dict[str, Any], *, name: str = "scenario") -> Scenario:
     """A scenario built in code (the app's sliders) and checked like a file; no ``extends``."""
     checker = _Checker([_Source(Path(f"<{name}>"), data, {})])
-    try:
-        spec = ScenarioFile.model_validate({**data, "name": data.get("name", name)})
-    except pydantic.ValidationError as error:
-        _pydantic_problems(checker, error)
-        raise ScenarioError(checker.problems) from None
+    spec = _validated(checker, {**data, "name": data.get("name", name)})
+    if spec is None:
+        raise ScenarioError(checker.problems)
     if spec.extends is not None:
         checker.add(("extends",), "a scenario built in code cannot extend a file")
     _check(checker, spec)

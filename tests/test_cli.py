@@ -1,0 +1,164 @@
+"""The pmo-sim command line, in-process with temporary folders."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from sim.cli import main
+
+SCENARIOS = Path(__file__).parent.parent / "scenarios"
+
+
+@pytest.fixture(autouse=True)
+def _in_tmp(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+
+
+def write(name: str, text: str) -> Path:
+    path = Path(name)
+    path.write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
+    return path
+
+
+MONTE_CARLO = """
+    description = "mc"
+    [uncertainty]
+    runs = 30
+    seed = 5
+    [uncertainty.params]
+    capability_erosion_time = { dist = "uniform", low = 24, high = 48 }
+"""
+
+
+def test_run_writes_every_result_file_atomically(capsys):
+    write("single.toml", 'description = "one run"\n[params]\npmo_budget = 120\n')
+    assert main(["run", "single.toml", "--out", "out"]) == 0
+    folder = Path("out/single")
+    assert sorted(p.name for p in folder.iterdir()) == ["charts.png", "kpis.csv", "manifest.json", "timeseries.csv"]
+    series = pd.read_csv(folder / "timeseries.csv")
+    assert list(series["time"]) == list(range(121))
+    assert "delivery_performance" in series and "pmo_transformation" in series
+    kpis = pd.read_csv(folder / "kpis.csv").set_index("kpi")
+    assert {"pmo_performance at month 12", "maturity level reached", "lowest executive support"} <= set(kpis.index)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["engine"] == "batch" and manifest["runs"] == 1 and manifest["seed"] is None
+    assert manifest["command_line"] == ["pmo-sim", "run", "single.toml", "--out", "out"]
+    assert len(manifest["model_sha256"]) == 64 and len(manifest["scenario_sha256"]) == 64
+    assert manifest["resolved_scenario"]["params"] == {"pmo_budget": 120.0}
+    assert (folder / "charts.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert not list(Path("out").rglob("*.tmp"))  # no temporary file left behind
+    assert capsys.readouterr().err == ""  # no progress bar when stderr is not a terminal
+
+
+def test_monte_carlo_quantiles_and_reproducibility():
+    write("mc.toml", MONTE_CARLO)
+    assert main(["run", "mc.toml", "--out", "a"]) == 0
+    assert main(["run", "mc.toml", "--out", "b"]) == 0
+    assert main(["run", "mc.toml", "--out", "c", "--seed", "6", "--runs", "40"]) == 0
+    series = pd.read_csv("a/mc/timeseries.csv")
+    assert {"pmo_performance_p05", "pmo_performance_p50", "pmo_performance_p95"} <= set(series)
+    assert (series["pmo_performance_p05"] <= series["pmo_performance_p95"]).all()
+    assert Path("a/mc/kpis.csv").read_text() == Path("b/mc/kpis.csv").read_text()  # same seed, same results
+    assert Path("a/mc/kpis.csv").read_text() != Path("c/mc/kpis.csv").read_text()
+    manifest = json.loads(Path("c/mc/manifest.json").read_text())
+    assert (manifest["seed"], manifest["runs"]) == (6, 40)
+
+
+def test_parquet_holds_every_run():
+    write("mc.toml", MONTE_CARLO)
+    assert main(["run", "mc.toml", "--out", "out", "--format", "parquet"]) == 0
+    runs = pd.read_parquet("out/mc/runs.parquet")
+    assert len(runs) == 30 * 121 and set(runs["run"]) == set(range(30))
+
+
+def test_parameter_override_on_the_command_line():
+    write("one.toml", 'description = "x"\n')
+    assert main(["run", "one.toml", "--out", "out", "-p", "pmo_budget=150", "-p", "strategic_turbulence=0.5"]) == 0
+    manifest = json.loads(Path("out/one/manifest.json").read_text())
+    assert manifest["resolved_scenario"]["params"] == {"pmo_budget": 150.0, "strategic_turbulence": 0.5}
+
+
+def test_mixed_batch_runs_the_good_files_and_reports_the_bad(capsys):
+    write("good.toml", 'description = "good"\n')
+    write("bad.toml", "[params]\npmo_budgte = 1\n")
+    write("also_good.toml", 'description = "also good"\n[params]\npmo_budget = 90\n')
+    assert main(["run", "good.toml", "bad.toml", "also_good.toml", "--out", "out"]) == 2
+    captured = capsys.readouterr()
+    assert captured.err.splitlines() == ["bad.toml:2: params.pmo_budgte: unknown parameter 'pmo_budgte'; did you mean 'pmo_budget'?"]
+    assert sorted(p.name for p in Path("out").iterdir()) == ["also_good", "good"]
+    assert "good.toml: 1 run -> " in captured.out
+
+
+def test_folders_expand_to_their_scenario_files(capsys):
+    Path("set").mkdir()
+    write("set/a.toml", 'description = "a"\n')
+    write("set/b.toml", 'description = "b"\n')
+    write("set/notes.txt", "not a scenario")
+    assert main(["validate", "set"]) == 0
+    assert capsys.readouterr().out.splitlines() == ["set/a.toml: ok (a, single run)", "set/b.toml: ok (b, single run)"]
+
+
+def test_names_become_safe_folder_names_and_duplicates_are_refused(capsys):
+    write("a.toml", 'name = "My PMO: phase 2!"\ndescription = "a"\n')
+    write("b.toml", 'name = "My PMO: phase 2?"\ndescription = "b"\n')
+    assert main(["run", "a.toml", "b.toml", "--out", "out"]) == 2
+    assert [p.name for p in Path("out").iterdir()] == ["My_PMO_phase_2"]
+    assert capsys.readouterr().err.splitlines() == [
+        "b.toml:1: name: 'My PMO: phase 2?' writes to the same folder as a.toml; give one of them another name"]
+
+
+def test_a_run_that_cannot_write_exits_1(capsys):
+    write("one.toml", 'description = "x"\n')
+    Path("out").write_text("a file where the output folder should be")
+    assert main(["run", "one.toml", "--out", "out"]) == 1
+    assert capsys.readouterr().err.startswith("pmo-sim: one.toml: run failed: ")
+
+
+def test_extends_gives_a_break_even_kpi():
+    write("parent.toml", 'description = "p"\n')
+    write("child.toml", 'description = "c"\nextends = "parent.toml"\n[params]\nshare_strategic_alignment = 0.3\n')
+    assert main(["run", "child.toml", "--out", "out"]) == 0
+    kpis = pd.read_csv("out/child/kpis.csv").set_index("kpi")
+    assert "month of break-even against parent" in kpis.index
+
+
+def test_compare_writes_an_overlay_and_a_kpi_table(capsys):
+    for stem in ("reporting_factory", "balanced_dual_track"):
+        Path(f"{stem}.toml").write_text((SCENARIOS / f"{stem}.toml").read_text())
+    Path("baseline.toml").write_text((SCENARIOS / "baseline.toml").read_text())
+    assert main(["compare", "reporting_factory.toml", "balanced_dual_track.toml", "--out", "cmp", "--runs", "20"]) == 0
+    table = pd.read_csv("cmp/comparison_kpis.csv")
+    assert list(table.columns) == ["kpi", "unit", "reporting_factory", "balanced_dual_track"]
+    assert Path("cmp/comparison.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_list_params_shows_units_defaults_ranges_and_comments(capsys):
+    assert main(["list-params"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    budget = next(line for line in lines if line.startswith("pmo_budget "))
+    assert "k$/Month" in budget and "100" in budget and "0 to 1000" in budget and "asks for" in budget
+    assert main(["list-params", "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert {"name": "pmo_budget", "units": "k$/Month", "default": 100.0, "minimum": 0.0, "maximum": 1000.0}.items() <= listed[0].items()
+
+
+def test_schema_is_json_schema_with_every_input(capsys):
+    assert main(["schema"]) == 0
+    schema = json.loads(capsys.readouterr().out)
+    assert schema["properties"]["params"]["properties"]["pmo_budget"]["maximum"] == 1000
+    assert schema["properties"]["params"]["additionalProperties"] is False
+    assert "uncertainty" in schema["properties"]
+
+
+def test_console_script_and_python_dash_m(tmp_path):
+    """The installed entry points work as a separate process (everything else runs in-process)."""
+    for command in ([sys.executable, "-m", "sim", "--help"], [str(Path(sys.executable).parent / "pmo-sim"), "--help"]):
+        done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0 and "list-params" in done.stdout
