@@ -13,17 +13,7 @@ from scipy import stats
 from scipy.stats import qmc
 
 from sim.model import get_model
-from sim.scenario import (
-    SHOCK_EDGE,
-    Lognormal,
-    Normal,
-    Scenario,
-    ScenarioFile,
-    Triangular,
-    Uniform,
-    _base_points,
-    truncation,
-)
+from sim.scenario import SHOCK_EDGE, Normal, Scenario, ScenarioFile, Triangular, Uniform, base_points, truncation
 
 ENGINES = ("batch", "pysd")
 
@@ -95,7 +85,7 @@ def parameter_table(spec: ScenarioFile, *, runs: int | None = None, seed: int | 
         if name in table:  # uncertain (or a parameter) and shocked: one schedule per run
             table[name] = [input_schedule([(0.0, float(v))], pulses) for v in table[name]]
         else:
-            series = input_schedule(_base_points(spec, name), pulses)
+            series = input_schedule(base_points(spec, name), pulses)
             table[name] = [series] * n
     return table
 

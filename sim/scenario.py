@@ -439,7 +439,7 @@ def _check(checker: _Checker, spec: ScenarioFile) -> None:
     for index, shock in enumerate(spec.shocks):
         variable = checker.input(("shocks", index, "input"), shock.input)
         if variable is not None:
-            base = _base_points(spec, shock.input)
+            base = base_points(spec, shock.input)
             peak = max(v for _, v in base) + sum(s.size for s in spec.shocks if s.input == shock.input and s.size > 0)
             trough = min(v for _, v in base) + sum(s.size for s in spec.shocks if s.input == shock.input and s.size < 0)
             for value in (peak, trough):
@@ -483,7 +483,7 @@ def truncation(dist: Normal | Lognormal, variable: Variable) -> tuple[float, flo
     return (max(lows) if lows else -math.inf, min(highs) if highs else math.inf)
 
 
-def _base_points(spec: ScenarioFile, name: str) -> list[tuple[float, float]]:
+def base_points(spec: ScenarioFile, name: str) -> list[tuple[float, float]]:
     """The input's own value over time before shocks: its schedule, parameter or model default."""
     if name in spec.schedule:
         return list(spec.schedule[name].points)
