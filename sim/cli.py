@@ -147,6 +147,8 @@ def _run(args, command_line: list[str]) -> int:
     _report(problems)
     failed = False
     for scenario in _progress(scenarios, "running"):
+        if (args.runs is not None or args.seed is not None) and scenario.spec.uncertainty is None:
+            print(f"pmo-sim: note: {scenario.path} has no [uncertainty]; --runs and --seed do not apply", file=sys.stderr)
         try:
             result = runner.run(scenario, engine=args.engine, runs=args.runs if scenario.spec.uncertainty else None,
                                 seed=args.seed, outputs=None)

@@ -121,6 +121,6 @@ def run(scenario: Scenario, *, engine: str = "batch", runs: int | None = None, s
         seed=(spec.uncertainty.seed if seed is None else seed) if uncertain else None,
         runs=len(table),
         parent=parent,
-        samples=samples(spec, runs=runs, seed=seed) if uncertain else pd.DataFrame(),
+        samples=table[sorted(spec.uncertainty.params)] if uncertain else pd.DataFrame(),
     )
 

@@ -162,3 +162,10 @@ def test_console_script_and_python_dash_m(tmp_path):
     for command in ([sys.executable, "-m", "sim", "--help"], [str(Path(sys.executable).parent / "pmo-sim"), "--help"]):
         done = subprocess.run(command, capture_output=True, text=True, timeout=120)
         assert done.returncode == 0 and "list-params" in done.stdout
+
+
+def test_runs_on_a_file_without_uncertainty_is_noted(capsys):
+    write("one.toml", 'description = "x"\n')
+    assert main(["run", "one.toml", "--out", "out", "--runs", "50"]) == 0
+    assert capsys.readouterr().err.splitlines() == ["pmo-sim: note: one.toml has no [uncertainty]; --runs and --seed do not apply"]
+    assert json.loads(Path("out/one/manifest.json").read_text())["runs"] == 1
