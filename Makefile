@@ -4,17 +4,20 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | sha256sum | cut -c1-12)
 
-.PHONY: test batch install clean
+.PHONY: app test batch install clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m pip install --quiet -e ".[app,parquet,test]"
 	rm -f $(VENV)/.installed-* && touch $@
 
 install: $(STAMP)
+
+app: $(STAMP)
+	$(BIN)/streamlit run app.py --server.address localhost --server.port 8501
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

@@ -230,17 +230,23 @@ class _Source:
 
 
 def _read(path: Path, label: str) -> _Source:
-    def fail(message: str, line: int = 1, field: str = "file") -> ScenarioError:
-        return ScenarioError([ScenarioProblem(label, line, field, message)])
-
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise fail("no such file") from None
+        raise ScenarioError([ScenarioProblem(label, 1, "file", "no such file")]) from None
     except IsADirectoryError:
-        raise fail("is a folder, not a scenario file") from None
+        raise ScenarioError([ScenarioProblem(label, 1, "file", "is a folder, not a scenario file")]) from None
     except OSError as error:
-        raise fail(f"cannot be read ({error.strerror})") from None
+        raise ScenarioError([ScenarioProblem(label, 1, "file", f"cannot be read ({error.strerror})")]) from None
+    return _parse(raw, label, path)
+
+
+def _parse(raw: bytes, label: str, path: Path) -> _Source:
+    """Bytes of a scenario file -> its data and key lines; nothing in it is executed or opened."""
+
+    def fail(message: str, line: int = 1, field: str = "file") -> ScenarioError:
+        return ScenarioError([ScenarioProblem(label, line, field, message)])
+
     if len(raw) > MAX_FILE_BYTES:
         raise fail(f"is larger than {MAX_FILE_BYTES:,} bytes; a scenario file is a short text")
     if b"\x00" in raw:
@@ -507,14 +513,21 @@ def _check_name(checker: _Checker, name: str) -> None:
         checker.add(("name",), "must not be empty")
 
 
-def _chain(path: Path) -> list[_Source]:
-    """The file and the files it extends, child first; cycles and missing files are problems."""
-    chain = [_read(path, _label(path))]
-    seen = [path.resolve()]
+def _chain(first: _Source, resolve) -> list[_Source]:
+    """The file and the files it extends, child first; cycles and missing files are problems.
+
+    ``resolve(source, extends)`` gives the path a source's ``extends`` names.
+    """
+    chain = [first]
+    seen = [first.path.resolve()]
     while isinstance(chain[-1].data.get("extends"), str):
         current = chain[-1]
-        parent = (current.path.parent / current.data["extends"]).resolve()
         line = current.line(("extends",))
+        parent = resolve(current, current.data["extends"])
+        if parent is None:
+            raise ScenarioError([ScenarioProblem(_label(current.path), line, "extends",
+                                                 "an uploaded scenario can only extend a shipped scenario by its file name, e.g. baseline.toml")])
+        parent = parent.resolve()
         if parent in seen:
             cycle = " -> ".join(_label(p) for p in seen + [parent])
             raise ScenarioError([ScenarioProblem(_label(current.path), line, "extends", f"cycle: {cycle}")])
@@ -529,13 +542,44 @@ def _chain(path: Path) -> list[_Source]:
     return chain
 
 
+def _beside(source: _Source, extends: str) -> Path:
+    return source.path.parent / extends
+
+
+def shipped_scenarios() -> Path:
+    """The folder of the scenarios this project ships (next to the package in a checkout)."""
+    return Path(__file__).resolve().parent.parent / "scenarios"
+
+
+def _shipped_only(source: _Source, extends: str) -> Path | None:
+    """For uploads: ``extends`` may only name a shipped file; the name is looked up, never joined."""
+    folder = shipped_scenarios()
+    shipped = {p.name: p for p in folder.glob("*.toml")} if folder.is_dir() else {}
+    if source.path.parent == folder:  # a shipped file extending another shipped file
+        return _beside(source, extends)
+    return shipped.get(extends)
+
+
 def load_scenario(path: str | Path, *, overrides: dict[str, float] | None = None) -> Scenario:
     """Read, resolve and check a scenario file; raise :class:`ScenarioError` listing every problem.
 
     ``overrides`` set parameters on top of the file (the command line's ``-p name=value``).
     """
     path = Path(path)
-    chain = _chain(path)
+    return _resolve(_chain(_read(path, _label(path)), _beside), path.stem, overrides)
+
+
+def load_uploaded(raw: bytes, *, file_name: str) -> Scenario:
+    """A scenario uploaded as bytes (the app): parsed and checked like a file, never used as a path.
+
+    Its ``extends`` may only name a shipped scenario.
+    """
+    label = Path(file_name).name or "upload.toml"
+    first = _parse(raw, label, Path("<upload>") / label)
+    return _resolve(_chain(first, _shipped_only), Path(label).stem, None)
+
+
+def _resolve(chain: list[_Source], stem: str, overrides: dict[str, float] | None) -> Scenario:
     data: dict[str, Any] = {}
     for source in reversed(chain):
         inherited = {k: v for k, v in source.data.items() if k not in ("name", "description")}
@@ -546,13 +590,12 @@ def load_scenario(path: str | Path, *, overrides: dict[str, float] | None = None
     spec = _validated(checker, data)
     if spec is not None:
         _check(checker, spec)
-    name = data.get("name") if isinstance(data.get("name"), str) else path.stem
+    name = data.get("name") if isinstance(data.get("name"), str) else stem
     _check_name(checker, name)
     if checker.problems:
         raise ScenarioError(checker.problems)
-    parent = None
-    if spec.extends is not None:
-        parent = load_scenario(path.parent / spec.extends)
+    parent = _resolve(chain[1:], chain[1].path.stem, None) if len(chain) > 1 else None
+    path = chain[0].path if chain[0].path.parent.name != "<upload>" else None
     return Scenario(name=name, path=path, spec=spec, parent=parent)
 
 
@@ -587,3 +630,39 @@ def json_schema() -> dict[str, Any]:
     schema["$defs"]["Uncertainty"]["properties"]["params"]["propertyNames"] = {"enum": names}
     schema["$defs"]["Shock"]["properties"]["input"]["enum"] = names
     return schema
+
+
+# -- writing ---------------------------------------------------------------------------------------
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(float(value)) if isinstance(value, float) and not float(value).is_integer() else f"{value:g}"
+    if isinstance(value, str):
+        return json.dumps(value)  # a JSON string is a valid TOML basic string
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{k} = {_toml_value(v)}" for k, v in value.items() if v is not None) + " }"
+    raise TypeError(f"cannot write {type(value).__name__} to TOML")
+
+
+def to_toml(scenario: Scenario) -> str:
+    """The scenario as a TOML file that ``pmo-sim run`` accepts (``extends`` resolved, defaults left out)."""
+    spec = scenario.spec
+    lines = [f"name = {_toml_value(scenario.name)}", f"description = {_toml_value(spec.description)}", "", "[run]"]
+    lines += [f"{k} = {_toml_value(v)}" for k, v in spec.run.model_dump().items() if v is not None]
+    if spec.params:
+        lines += ["", "[params]"] + [f"{k} = {_toml_value(v)}" for k, v in spec.params.items()]
+    for name, schedule in spec.schedule.items():
+        lines += ["", f"[schedule.{name}]", f"points = {_toml_value([list(p) for p in schedule.points])}"]
+    for shock in spec.shocks:
+        lines += ["", "[[shocks]]"] + [f"{k} = {_toml_value(v)}" for k, v in shock.model_dump().items()]
+    if spec.uncertainty is not None:
+        lines += ["", "[uncertainty]", f"runs = {spec.uncertainty.runs}", f"seed = {spec.uncertainty.seed}"]
+        if spec.uncertainty.params:
+            lines += ["", "[uncertainty.params]"]
+            lines += [f"{k} = {_toml_value(d.model_dump())}" for k, d in spec.uncertainty.params.items()]
+    return "\n".join(lines) + "\n"

@@ -8,6 +8,8 @@ import math
 import networkx as nx
 import pytest
 
+from sim.diagram import NAMED_LOOPS, causal_dot, condensed_edges, loop_exists
+
 PERFORMANCE = ("pmo_performance", "delivery_performance", "strategic_value_realization")
 VALUE_TRACK = ("strategic_alignment", "performance_and_value_management")
 RISKS = (
@@ -59,40 +61,19 @@ def test_delivery_performance_delay_is_finite_and_short(model):
     assert any(d is not None and not math.isinf(d) and d <= 3 for d in delays)
 
 
-# MODEL.md section 4: each loop as the variables it runs through, in order; the last feeds the first.
-LOOPS = {
-    "R credibility": [
-        "executive_support",
-        "effective_budget",
-        "investment_in_strategic_alignment",
-        "strategic_alignment",
-        "pmo_transformation",
-        "strategic_value_realization",
-        "perceived_pmo_value",
-        "indicated_executive_support",
-    ],
-    "B erosion": ["governance_and_standardization", "governance_erosion"],
-    "B saturation": ["governance_and_standardization", "governance_building"],
-    "R learning": ["capability_development", "learning_multiplier", "capability_development_building"],
-    "B adaptation": [
-        "pmo_transformation",
-        "governance_fragmentation_risk",
-        "risk_signal",
-        "risk_trigger",
-        "transformation_pressure",
-        "transformation_start_rate",
-        "transformation_completion_rate",
-    ],
-}
-
-
-@pytest.mark.parametrize("loop", sorted(LOOPS))
+@pytest.mark.parametrize("loop", sorted(NAMED_LOOPS))
 def test_named_loop_exists_in_graph_and_is_named_in_model_file(model, loop):
-    graph = model.dynamic_graph()
-    nodes = LOOPS[loop]
-    for a, b in zip(nodes, nodes[1:] + nodes[:1]):
-        assert nx.has_path(graph, a, b), f"{loop}: no path {a} -> {b}"
+    assert loop_exists(model, NAMED_LOOPS[loop])
     assert loop in model.text  # named where it acts, for trainers
+
+
+def test_causal_diagram_shows_the_two_tracks_and_the_delayed_converter(model):
+    edges = condensed_edges(model)
+    assert ("governance_and_standardization", "execution_track_strength") in edges
+    assert edges[("transformation_pressure", "pmo_transformation")] is True  # through DELAY3
+    assert ("strategic_alignment", "delivery_performance") not in edges
+    dot = causal_dot(model)
+    assert dot.startswith("digraph") and "PMO Transformation" in dot
 
 
 def test_short_and_long_cycle_paths(model):

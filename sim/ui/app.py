@@ -1,0 +1,19 @@
+"""The app's frame: page configuration and navigation between the three pages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+PAGES = Path(__file__).parent / "pages"
+
+
+def main() -> None:
+    st.set_page_config(page_title="pmo-sim: the PMO Dual-Track simulator", layout="wide")
+    navigation = st.navigation([
+        st.Page(PAGES / "executive.py", title="Executive what-if", url_path="executive", default=True),
+        st.Page(PAGES / "trainer.py", title="Trainer: short vs long cycle", url_path="trainer"),
+        st.Page(PAGES / "analyst.py", title="Analyst: scenarios", url_path="analyst"),
+    ])
+    navigation.run()

@@ -1,0 +1,5 @@
+"""The analyst page (a Streamlit page script)."""
+
+from sim.ui.analyst import render
+
+render()

@@ -1,0 +1,5 @@
+"""The executive page (a Streamlit page script)."""
+
+from sim.ui.executive import render
+
+render()

@@ -1,0 +1,5 @@
+"""The trainer page (a Streamlit page script)."""
+
+from sim.ui.trainer import render
+
+render()
