@@ -86,7 +86,7 @@ def test_the_downloaded_toml_round_trips_through_pmo_sim_run(monkeypatch, tmp_pa
     real = DeltaGenerator.download_button
 
     def spy(self, label, data, *args, **kwargs):  # records what the real button offers
-        downloads[kwargs.get("file_name", label)] = data
+        downloads[kwargs.get("file_name", label)] = data() if callable(data) else data
         return real(self, label, data, *args, **kwargs)
 
     monkeypatch.setattr(DeltaGenerator, "download_button", spy)

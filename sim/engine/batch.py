@@ -14,6 +14,7 @@ evaluated once per call; only the rest runs every step.
 from __future__ import annotations
 
 import ast as pyast
+import bisect
 import functools
 import os
 import warnings
@@ -62,14 +63,44 @@ def _ramp(time, slope, start, finish=None):
     return (time + SMALL_VENSIM > start) * slope * (final - start)
 
 
-def _lookup(x, xs: np.ndarray, ys: np.ndarray, extrapolate: bool):
+@dataclass(frozen=True)
+class Table:
+    """A lookup's points; ``extrapolate`` continues the end slopes instead of holding the ends."""
+
+    xs: np.ndarray
+    ys: np.ndarray
+    extrapolate: bool
+
+    @functools.cached_property
+    def points(self) -> tuple[list[float], list[float]]:
+        return self.xs.tolist(), self.ys.tolist()
+
+
+def _lookup(x, table: Table):
+    """PySD's lookup: linear inside, ends held (or extrapolated); arrays or a single number."""
+    if np.ndim(x) == 0 and not table.extrapolate:
+        return _lookup_scalar(float(x), *table.points)
+    xs, ys = table.xs, table.ys
     y = np.interp(x, xs, ys)
-    if extrapolate:
+    if table.extrapolate:
         below_slope = (ys[1] - ys[0]) / (xs[1] - xs[0])
         above_slope = (ys[-1] - ys[-2]) / (xs[-1] - xs[-2])
         y = np.where(x < xs[0], ys[0] + below_slope * (x - xs[0]), y)
         y = np.where(x > xs[-1], ys[-1] + above_slope * (x - xs[-1]), y)
     return y
+
+
+def _lookup_scalar(x: float, xs: list[float], ys: list[float]) -> np.float64:
+    """``np.interp`` for one number, without numpy's per-call cost (same formula, same result)."""
+    if x != x:
+        return np.float64(x)
+    if x <= xs[0]:
+        return np.float64(ys[0])
+    if x >= xs[-1]:
+        return np.float64(ys[-1])
+    j = bisect.bisect_right(xs, x) - 1
+    slope = (ys[j + 1] - ys[j]) / (xs[j + 1] - xs[j])
+    return np.float64(slope * (x - xs[j]) + ys[j])
 
 
 # Vensim function (PySD's name) -> (Python template, number of arguments or None for any).
@@ -210,7 +241,7 @@ class _Compiler:
             if len(ast.arguments) != 1:
                 raise self.fail(f"the lookup '{variable.name}' called with {len(ast.arguments)} arguments")
             self.lookups[function] = variable.ast
-            return f"_lookup({self.expression(ast.arguments[0])}, *_lk_{function})"
+            return f"_lookup({self.expression(ast.arguments[0])}, _lk_{function})"
         if function not in FUNCTIONS:
             raise self.fail(f"the function {str(function).upper()}")
         template, counts = FUNCTIONS[function]
@@ -223,7 +254,7 @@ class _Compiler:
     def _InlineLookupsStructure(self, ast) -> str:
         name = f"{self.owner}__lookup"
         self.lookups[name] = ast.lookups
-        return f"_lookup({self.expression(ast.argument)}, *_lk_{name})"
+        return f"_lookup({self.expression(ast.argument)}, _lk_{name})"
 
     def _stateful(self, kind: str, order: int, input_ast: Any, time_ast: Any, initial_ast: Any) -> str:
         parts = {}
@@ -258,11 +289,11 @@ class _Compiler:
         return self._stateful("delay", ast.order, ast.input, ast.delay_time, ast.initial)
 
 
-def _lookup_table(ast: Any) -> tuple[np.ndarray, np.ndarray, bool]:
+def _lookup_table(ast: Any) -> Table:
     kind = getattr(ast, "type", "interpolate")
     if kind not in ("interpolate", "extrapolate"):
         raise BatchError(f"the batch engine does not support '{kind}' lookups")
-    return np.asarray(ast.x, dtype=float), np.asarray(ast.y, dtype=float), kind == "extrapolate"
+    return Table(np.asarray(ast.x, dtype=float), np.asarray(ast.y, dtype=float), kind == "extrapolate")
 
 
 @dataclass(eq=False)  # hashed by identity: one per process
@@ -273,7 +304,7 @@ class CompiledModel:
     constants: dict[str, float]
     equations: dict[str, Equation]
     statefuls: dict[str, Stateful]
-    lookups: dict[str, tuple[np.ndarray, np.ndarray, bool]]
+    lookups: dict[str, Table]
 
     @property
     def names(self) -> list[str]:
@@ -419,7 +450,12 @@ def _plan(compiled_model: CompiledModel, overridden: frozenset[str], scheduled: 
             inflows = [f"({s.input})"] + outflows[:-1]
             derivatives.append("(" + "".join(f"({a} - {b}) * {s.order}, " for a, b in zip(inflows, outflows)) + ")")
     saved = [n for n in order] + [s.name for s in statefuls if s.kind != "delay"] + list(scheduled)
-    lines.append(f"    return ({''.join(d + ', ' for d in derivatives)}), ({''.join(var(n) + ', ' for n in saved)})")
+    # Euler, as PySD: state + derivative * time step; the new states are returned with the values.
+    updates = []
+    for i, (s, derivative) in enumerate(zip(statefuls, derivatives)):
+        lines.append(f"    d{i} = {derivative}")
+        updates.append("(" + "".join(f"s{i}_{k} + d{i}[{k}] * _dt, " for k in range(s.order)) + ")")
+    lines.append(f"    return ({''.join(u + ', ' for u in updates)}), ({''.join(var(n) + ', ' for n in saved)})")
     source, hoisted = _hoist("\n".join(lines) + "\n")
     return Plan(statefuls, static, saved, list(scheduled), hoisted, source, compile(source, "<pmo-sim batch step>", "exec"))
 
@@ -632,6 +668,7 @@ def _integrate_chunk(compiled_model: CompiledModel, plan: Plan, inputs: _Inputs,
     namespace.update({f"_lk_{n}": table for n, table in compiled_model.lookups.items()})
     namespace.update({k: np.float64(v) for k, v in settings.items()})
     namespace["time"] = times[0]
+    namespace["_dt"] = np.float64(dt)
     constant_values = {n: np.float64(v) for n, v in compiled_model.constants.items() if n not in CONTROL_NAMES}
     constant_values.update(inputs.values)
     for name in plan.scheduled:
@@ -653,14 +690,11 @@ def _integrate_chunk(compiled_model: CompiledModel, plan: Plan, inputs: _Inputs,
         states = tuple(tuple(initial.states[s.name]) for s in plan.statefuls)
         targets = [(out[n], plan.saved.index(n)) for n in out]
         row_index = 0
-        last = len(times) - 1
         for k, time in enumerate(times):
             row = _schedule_row(inputs.schedules, plan.scheduled, time)
-            derivatives, values = step(time, states, row)
+            states, values = step(time, states, row)
             if saved_steps[k]:
                 for array, position in targets:
                     array[row_index, runs] = values[position]
                 row_index += 1
-            if k < last:
-                states = tuple(tuple(s + d * dt for s, d in zip(stateful, change)) for stateful, change in zip(states, derivatives))
     return namespace

@@ -6,7 +6,6 @@ import json
 import math
 from typing import Any, Sequence
 
-import altair as alt
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -68,33 +67,48 @@ def label(name: str) -> str:
 
 
 def track_chart(title: str, names: Sequence[str], current: dict, baseline: dict | None = None,
-                bands: dict | None = None, height: int = 260) -> alt.Chart:
-    """Current (solid) against baseline (dashed), with 25-75% and 5-95% bands when given."""
-    layers = []
-    rows = []
-    for name in names:
-        for kind, source in (("current", current), ("baseline", baseline)):
-            if source is None:
-                continue
-            series = frame(source, [name])[name]
-            rows.append(pd.DataFrame({"month": series.index, "value": series.to_numpy(), "variable": label(name), "run": kind}))
-    lines = pd.concat(rows, ignore_index=True)
-    color = alt.Color("variable:N", title=None, legend=alt.Legend(orient="bottom"))
+                bands: dict | None = None, height: int = 300) -> dict[str, Any]:
+    """A Vega-Lite spec: current (solid) against baseline (dashed), with 25-75% and 5-95% bands.
+
+    A plain spec rather than Altair (whose object model and schema validation cost more than the run
+    itself on every slider move), with one wide row per month that the browser folds into lines.
+    """
+    labels = [label(n) for n in names]
+    columns = {f"{label(n)}|current": current[n][0] for n in names}
+    if baseline is not None:
+        columns.update({f"{label(n)}|baseline": baseline[n][0] for n in names})
     if bands is not None:
-        for name in names:
-            q = quantiles(bands, name).reset_index().assign(variable=label(name))
-            for low, high, opacity in (("p05", "p95", 0.12), ("p25", "p75", 0.25)):
-                layers.append(alt.Chart(q).mark_area(opacity=opacity).encode(
-                    x="month:Q", y=alt.Y(f"{low}:Q", scale=alt.Scale(domain=[0, 1]), title=None), y2=f"{high}:Q", color=color))
-    layers.append(alt.Chart(lines).mark_line().encode(
-        x=alt.X("month:Q", title="month"),
-        y=alt.Y("value:Q", scale=alt.Scale(domain=[0, 1]), title=None),
-        color=color,
-        strokeDash=alt.StrokeDash("run:N", title=None, legend=alt.Legend(orient="bottom"),
-                                  scale=alt.Scale(domain=["current", "baseline"], range=[[1, 0], [5, 4]])),
-        tooltip=["variable", "run", alt.Tooltip("month:Q"), alt.Tooltip("value:Q", format=".3f")],
-    ))
-    return alt.layer(*layers).properties(title=title, height=height)
+        for n in names:
+            for suffix, values in quantiles(bands, n).items():
+                columns[f"{label(n)}|{suffix}"] = values.to_numpy()
+    rows = pd.DataFrame(columns, index=pd.Index(current["time"], name="month")).reset_index().to_dict("records")
+    legend = {"orient": "bottom", "columns": 2, "labelLimit": 220}
+    color = {"field": "variable", "type": "nominal", "title": None, "legend": legend, "scale": {"domain": labels}}
+    y_scale = {"domain": [0, 1]}
+    layers: list[dict[str, Any]] = []
+    for name in labels if bands is not None else ():
+        for low, high, opacity in (("p05", "p95", 0.12), ("p25", "p75", 0.25)):
+            layers.append({"mark": {"type": "area", "opacity": opacity},
+                           "encoding": {"x": {"field": "month", "type": "quantitative"},
+                                        "y": {"field": f"{name}|{low}", "type": "quantitative", "scale": y_scale, "title": None},
+                                        "y2": {"field": f"{name}|{high}"}, "color": {"datum": name, **color}}})
+    folded = [c for c in columns if c.endswith(("|current", "|baseline"))]
+    layers.append({
+        "transform": [{"fold": folded, "as": ["series", "value"]},
+                      {"calculate": "split(datum.series, '|')[0]", "as": "variable"},
+                      {"calculate": "split(datum.series, '|')[1]", "as": "run"}],
+        "mark": {"type": "line"},
+        "encoding": {
+            "x": {"field": "month", "type": "quantitative", "title": "month"},
+            "y": {"field": "value", "type": "quantitative", "scale": y_scale, "title": None},
+            "color": color,
+            "strokeDash": {"field": "run", "type": "nominal", "title": None, "legend": legend,
+                           "scale": {"domain": ["current", "baseline"], "range": [[1, 0], [5, 4]]}},
+            "tooltip": [{"field": "variable"}, {"field": "run"}, {"field": "month", "type": "quantitative"},
+                        {"field": "value", "type": "quantitative", "format": ".3f"}],
+        },
+    })
+    return {"title": title, "height": height, "data": {"values": rows}, "layer": layers}
 
 
 def read_upload(uploaded) -> tuple[Scenario | None, list[str]]:
@@ -108,7 +122,11 @@ def read_upload(uploaded) -> tuple[Scenario | None, list[str]]:
         return None, [str(p) for p in error.problems]
 
 
+@st.cache_resource(show_spinner=False)
 def shipped() -> dict[str, Scenario]:
-    """The shipped scenarios by name (an empty dict if the folder is not there)."""
+    """The shipped scenarios by name (an empty dict if the folder is not there); read once per process.
+
+    Shared by every session: the scenarios are only read, never changed.
+    """
     folder = shipped_scenarios()
     return {p.stem: load_scenario(p) for p in sorted(folder.glob("*.toml"))} if folder.is_dir() else {}

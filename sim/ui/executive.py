@@ -187,21 +187,29 @@ def what_if() -> None:
             st.caption(f"PMO Performance at the end lies between {p[0]:.2f} and {p[1]:.2f} in 90% of {MONTE_CARLO_RUNS} runs.")
         left, right = st.columns(2)
         for index, (title, names) in enumerate(CHARTS):
-            (left if index % 2 == 0 else right).altair_chart(
+            (left if index % 2 == 0 else right).vega_lite_chart(
                 track_chart(title, names, current, reference, bands), width="stretch")
         st.caption("Solid: current settings. Dashed: pinned baseline.")
         _downloads(settings, current, bands)
 
 
 def _downloads(settings: dict[str, Any], current: dict, bands: dict | None) -> None:
+    """The settings as a scenario file and the results as CSV, made only when clicked."""
     values = bands if bands is not None else current
-    dataset = xr.Dataset({n: (("run", "time"), values[n]) for n in CONTRACT_OUTPUTS}, coords={"time": values["time"]})
-    scenario = scenario_from_dict(scenario_data(settings, uncertainty=bands is not None))
+    data = scenario_data(settings, uncertainty=bands is not None)
+
+    def scenario_toml() -> str:
+        return to_toml(scenario_from_dict(data))
+
+    def results_csv() -> str:
+        dataset = xr.Dataset({n: (("run", "time"), values[n]) for n in CONTRACT_OUTPUTS}, coords={"time": values["time"]})
+        return timeseries_table(dataset).to_csv(index=False)
+
     first, second = st.columns(2)
-    first.download_button("Download these settings (scenario TOML)", to_toml(scenario), file_name="what_if.toml",
+    first.download_button("Download these settings (scenario TOML)", scenario_toml, file_name="what_if.toml",
                           mime="application/toml", key="download_toml")
-    second.download_button("Download the results (CSV)", timeseries_table(dataset).to_csv(index=False),
-                           file_name="what_if_timeseries.csv", mime="text/csv", key="download_csv")
+    second.download_button("Download the results (CSV)", results_csv, file_name="what_if_timeseries.csv",
+                           mime="text/csv", key="download_csv")
 
 
 def render() -> None:
