@@ -74,7 +74,7 @@ def causal_dot(model: Model | None = None) -> str:
     """Graphviz DOT of the condensed causal diagram: stocks as boxes, delayed links dashed."""
     model = model or get_model()
     stocks = {v.py_name for v in model.stocks}
-    lines = ["digraph pmo {", '  rankdir=LR; node [fontname="Helvetica", fontsize=11]; edge [color="#555555"];']
+    lines = ["digraph pmo {", '  rankdir=TB; nodesep=0.25; ranksep=0.35; node [fontname="Helvetica", fontsize=16]; edge [color="#555555"];']
     for name in DIAGRAM_NODES:
         style = STOCK_STYLE if name in stocks else "shape=ellipse"
         color = ', color="#1f77b4", penwidth=2' if name in TRACKS["execution"] else (

@@ -22,6 +22,8 @@ if not Path(CHROMIUM).exists():
 
 SCREENSHOTS = Path(os.environ.get("PMO_SIM_SCREENSHOTS", ROOT / "docs" / "screenshots"))
 PAGES = {"executive": "", "trainer": "trainer", "analyst": "analyst"}
+# Streamlit scrolls inside its own container, so a screenshot shows the viewport: make it page-sized.
+SCREENSHOT_HEIGHTS = {"executive": 1450, "trainer": 3000, "analyst": 1500}
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +53,10 @@ def test_page_renders_without_an_exception(app_url, browser, name):
         assert exceptions(page) == []
         assert page.locator("h1").first.inner_text() in {"Executive what-if", "Trainer: the short-cycle and the long-cycle engine", "Analyst: scenarios"}
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+        page.set_viewport_size({"width": 1440, "height": SCREENSHOT_HEIGHTS[name]})
+        page.wait_for_timeout(1000)
+        wait_idle(page)
+        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
     finally:
         page.close()
 
