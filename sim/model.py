@@ -21,6 +21,9 @@ import networkx as nx
 
 MODEL_FILE = Path(__file__).parent / "models" / "pmo_dual_track.mdl"
 
+#: The longest horizon any run may ask for, in months (100 years): a guard, not a model property.
+MAX_FINAL_TIME = 1200.0
+
 #: Vensim's simulation-control constants; set through the run settings, not as parameters.
 CONTROL_NAMES = ("initial_time", "final_time", "time_step", "saveper")
 

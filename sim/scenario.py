@@ -20,10 +20,9 @@ from typing import Annotated, Any, Literal, Union
 import pydantic
 from pydantic import BaseModel, ConfigDict, Field
 
-from sim.model import Variable, get_model
+from sim.model import MAX_FINAL_TIME, Variable, get_model
 
 #: Guards against requests that would exhaust the machine.
-MAX_FINAL_TIME = 1200.0  # months (100 years)
 MAX_STEPS = 100_000  # Euler steps per run
 MAX_RUNS = 100_000
 MAX_SAVED_VALUES = 20_000_000  # runs x saved months, per output

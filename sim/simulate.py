@@ -8,7 +8,7 @@ from typing import Mapping, Sequence
 import pandas as pd
 import xarray as xr
 
-from sim.model import ModelError, get_model
+from sim.model import MAX_FINAL_TIME, ModelError, get_model
 
 ENGINES = ("batch", "pysd")
 
@@ -37,6 +37,14 @@ def check_params(params: Mapping[str, float | pd.Series] | None) -> dict[str, fl
             raise ModelError(f"{py_name}: value must be finite, got {value}")
         checked[py_name] = float(value)
     return checked
+
+
+def check_settings(final_time: float, time_step: float | None) -> None:
+    """Refuse horizons and steps no run should take."""
+    if not (isinstance(final_time, (int, float)) and 0 < final_time <= MAX_FINAL_TIME):
+        raise ModelError(f"final_time must be between 0 and {MAX_FINAL_TIME:g} months, got {final_time}")
+    if time_step is not None and not (0 < time_step <= 1):
+        raise ModelError(f"time_step must be above 0 and at most 1 month, got {time_step}")
 
 
 def simulate(
@@ -70,10 +78,7 @@ def simulate(
     """
     if engine not in ENGINES:
         raise ModelError(f"unknown engine '{engine}'; choose one of {', '.join(ENGINES)}")
-    if not (isinstance(final_time, (int, float)) and 0 < final_time <= 1200):
-        raise ModelError(f"final_time must be between 0 and 1200 months, got {final_time}")
-    if time_step is not None and not (0 < time_step <= 1):
-        raise ModelError(f"time_step must be above 0 and at most 1 month, got {time_step}")
+    check_settings(final_time, time_step)
     checked = check_params(params)
     if engine == "pysd":
         from sim.engine import pysd_engine
@@ -116,10 +121,7 @@ def simulate_batch(
     xarray.Dataset
         Dims ``(run, time)``, one data variable per model variable (snake_case).
     """
-    if not (isinstance(final_time, (int, float)) and 0 < final_time <= 1200):
-        raise ModelError(f"final_time must be between 0 and 1200 months, got {final_time}")
-    if time_step is not None and not (0 < time_step <= 1):
-        raise ModelError(f"time_step must be above 0 and at most 1 month, got {time_step}")
+    check_settings(final_time, time_step)
     from sim.engine import batch
 
     return batch.run(param_table, final_time=final_time, time_step=time_step, saveper=saveper, outputs=outputs)
