@@ -6,13 +6,11 @@ month, built from the standard experiments of :mod:`sim.experiments`.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 
-from sim.experiments import pulse_schedule, share_move, track_step
+from sim.experiments import months_to_fraction, pulse_schedule, share_move, track_step
 from sim.simulate import simulate
 
 HIGH_READINESS = {"initial_capability_development": 0.6, "share_capability_development": 0.4}
@@ -21,12 +19,7 @@ LOW_READINESS = {"initial_capability_development": 0.0, "share_capability_develo
 
 def time_to_half(response: pd.Series, start: float) -> float:
     """Months after ``start`` until the response first reaches half of its final value (NaN if never)."""
-    after = response.loc[start:]
-    final = after.iloc[-1]
-    if final == 0 or not np.isfinite(final):
-        return math.nan
-    reached = after.index[np.asarray(after / final >= 0.5)]
-    return float(reached[0] - start) if len(reached) else math.nan
+    return months_to_fraction(response.loc[start:], 0.5) - start
 
 
 @dataclass

@@ -15,7 +15,6 @@ from scipy.stats import qmc
 from sim.model import get_model
 from sim.scenario import SHOCK_EDGE, Normal, Scenario, ScenarioFile, Triangular, Uniform, base_points, truncation
 
-ENGINES = ("batch", "pysd")
 
 
 @dataclass
@@ -97,7 +96,7 @@ def run(scenario: Scenario, *, engine: str = "batch", runs: int | None = None, s
     ``runs`` and ``seed`` override the file's ``[uncertainty]``; ``with_parent`` also runs the
     scenario it extends (for break-even KPIs).
     """
-    from sim.simulate import simulate, simulate_batch
+    from sim.simulate import ENGINES, simulate, simulate_batch
 
     spec = scenario.spec
     table = parameter_table(spec, runs=runs, seed=seed)

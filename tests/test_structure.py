@@ -67,6 +67,13 @@ def test_named_loop_exists_in_graph_and_is_named_in_model_file(model, loop):
     assert loop in model.text  # named where it acts, for trainers
 
 
+def test_feedback_loops_lists_the_named_loops(model):
+    """Model.feedback_loops() finds the cycles of the dynamic graph, the short named loops among them."""
+    cycles = [set(cycle) for cycle in model.feedback_loops(max_length=3)]
+    for loop in ("B erosion", "B saturation", "R learning"):
+        assert set(NAMED_LOOPS[loop]) in cycles
+
+
 def test_causal_diagram_shows_the_two_tracks_and_the_delayed_converter(model):
     edges = condensed_edges(model)
     assert ("governance_and_standardization", "execution_track_strength") in edges

@@ -17,7 +17,6 @@ import ast as pyast
 import bisect
 import functools
 import os
-import warnings
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Mapping, Sequence
@@ -153,10 +152,7 @@ class Stateful:
     input: str  # the flow for integ
     initial: str
     time: str | None  # smoothing or delay time
-    deps: set[str]  # read by input and time
-    time_deps: set[str]
-    initial_deps: set[str]
-    reads_time: bool
+    time_deps: set[str]  # what the time reads: a delay's output depends on it
 
 
 @dataclass
@@ -260,7 +256,7 @@ class _Compiler:
         parts = {}
         for part, ast in (("input", input_ast), ("time", time_ast), ("initial", initial_ast)):
             inner = _Compiler(self.model, self.owner, self.statefuls, self.lookups)
-            parts[part] = (inner.expression(ast) if ast is not None else None, inner.deps, inner.reads_time)
+            parts[part] = (inner.expression(ast) if ast is not None else None, inner.deps)
         name = f"{self.owner}__{len(self.statefuls)}"
         self.statefuls.append(
             Stateful(
@@ -270,10 +266,7 @@ class _Compiler:
                 input=parts["input"][0],
                 initial=parts["initial"][0],
                 time=parts["time"][0],
-                deps=parts["input"][1] | parts["time"][1],
                 time_deps=parts["time"][1],
-                initial_deps=parts["initial"][1],
-                reads_time=parts["input"][2] or parts["time"][2],
             )
         )
         self.deps.add(name)
@@ -510,13 +503,11 @@ class _Initial(dict):
         initial = self._full(self.evaluate(s.initial))
         if s.kind == "delay":
             delay_time = self._full(self.evaluate(s.time))
-            order = s.order
-            while order * self.time_step > np.min(delay_time) and order > 1:  # as PySD
-                order -= 1
-            if order != s.order:
-                warnings.warn(f"{s.name}: delay time very small, casting delay order from {s.order} to {order}")
-                raise BatchError(f"{s.name}: the delay time is shorter than order x TIME STEP; lower TIME STEP")
-            self.states[s.name] = [initial * delay_time for _ in range(order)]
+            # PySD would lower the order here; a compiled step has a fixed order, so say so instead.
+            if s.order * self.time_step > np.min(delay_time):
+                raise BatchError(f"{s.name}: a delay time is shorter than order x TIME STEP "
+                                 f"({s.order} x {self.time_step:g}); lower TIME STEP or lengthen the delay")
+            self.states[s.name] = [initial * delay_time for _ in range(s.order)]
             return self.states[s.name][-1] / delay_time
         self.states[s.name] = [np.array(initial) if self.n_runs > 1 else initial for _ in range(s.order)]
         return self.states[s.name][-1]
