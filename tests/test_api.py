@@ -85,3 +85,15 @@ def test_readme_parameter_table_matches_the_model_file():
     readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
     between = readme.split(START, 1)[1].split(END, 1)[0]
     assert between.strip() == parameter_table().strip()
+
+
+def test_load_scenario_and_run_are_public(tmp_path):
+    path = tmp_path / "case.toml"
+    path.write_text('description = "x"\n[params]\npmo_budget = 150\n[uncertainty]\nruns = 8\nseed = 1\n'
+                    '[uncertainty.params]\nlearning_strength = { dist = "uniform", low = 0.5, high = 1.5 }\n')
+    scenario = sim.load_scenario(path)
+    result = sim.run(scenario)
+    assert isinstance(result, sim.Result) and result.runs == 8
+    assert dict(result.dataset.sizes) == {"run": 8, "time": 121}
+    with pytest.raises(sim.ScenarioError):
+        sim.load_scenario(tmp_path / "missing.toml")
