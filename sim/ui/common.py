@@ -51,10 +51,6 @@ def run_scenario(data: dict[str, Any], outputs: Sequence[str]) -> dict[str, np.n
     return _run_cached(json.dumps(data, sort_keys=True), tuple(outputs))
 
 
-def frame(values: dict[str, np.ndarray], names: Sequence[str], run: int = 0) -> pd.DataFrame:
-    return pd.DataFrame({n: values[n][run] for n in names}, index=pd.Index(values["time"], name="month"))
-
-
 def quantiles(values: dict[str, np.ndarray], name: str) -> pd.DataFrame:
     table = np.quantile(values[name], list(QUANTILE_COLUMNS.values()), axis=0)
     return pd.DataFrame(dict(zip(QUANTILE_COLUMNS, table)), index=pd.Index(values["time"], name="month"))
