@@ -11,7 +11,7 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e ".[app,parquet,test]"
+	$(BIN)/python -m pip install --quiet -e ".[app,parquet,test,units]"
 	rm -f $(VENV)/.installed-* && touch $@
 
 install: $(STAMP)

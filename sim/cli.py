@@ -1,10 +1,12 @@
-"""The ``pmo-sim`` command line for analysts. ``main(argv) -> int``: 0 ok, 1 a run failed, 2 bad input.
+"""The ``pmo-sim`` command line for analysts. ``main(argv) -> int``: 0 ok, 1 a run failed (or units
+do not add up), 2 bad input.
 
     pmo-sim run FILES_OR_DIRS... --out DIR [--runs N] [--seed S] [--format csv|parquet] [-p name=value ...]
     pmo-sim validate FILES_OR_DIRS...
     pmo-sim compare FILES... --out DIR
     pmo-sim list-params [--json]
     pmo-sim schema
+    pmo-sim check-units [MODEL.mdl]
 """
 
 from __future__ import annotations
@@ -53,6 +55,8 @@ def _parser() -> argparse.ArgumentParser:
     listing = commands.add_parser("list-params", help="every model input: units, default, range, comment")
     listing.add_argument("--json", action="store_true", help="as JSON")
     commands.add_parser("schema", help="the scenario JSON Schema, for editors")
+    check_units = commands.add_parser("check-units", help="check that every equation's units add up (needs pint)")
+    check_units.add_argument("model", nargs="?", type=Path, metavar="MODEL.mdl", help="default: the shipped model")
     return parser
 
 
@@ -67,7 +71,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(exit_.code or 0)
     warnings.simplefilter("ignore")  # library warnings are not for analysts; problems are reported below
     try:
-        command = {"run": _run, "validate": _validate, "compare": _compare, "list-params": _list_params, "schema": _schema}
+        command = {"run": _run, "validate": _validate, "compare": _compare, "list-params": _list_params, "schema": _schema,
+                   "check-units": _check_units}
         return command[args.command](args, ["pmo-sim", *argv])
     except KeyboardInterrupt:
         print("pmo-sim: interrupted; results already written are complete, the rest were not started", file=sys.stderr)
@@ -219,6 +224,32 @@ def _schema(args, command_line: list[str]) -> int:
     from sim.scenario import json_schema
 
     print(json.dumps(json_schema(), indent=2))
+    return OK
+
+
+def _check_units(args, command_line: list[str]) -> int:
+    from sim.model import ModelError
+
+    try:
+        from sim import units
+    except ImportError as error:
+        if error.name != "pint":
+            raise
+        _report(["pmo-sim check-units: needs pint; install it with: pip install 'pmo-sim[units]'"])
+        return BAD_INPUT
+    try:
+        model = units.load(args.model)
+    except ModelError as error:
+        _report([f"pmo-sim check-units: {error}"])
+        return BAD_INPUT
+    problems = units.check_model(model)
+    for problem in problems:
+        print(problem)
+    count = units.equation_count(model)
+    if problems:
+        print(f"{len(problems)} unit problem{'s' if len(problems) > 1 else ''} in {count} equations")
+        return RUN_FAILED
+    print(f"{count} equations checked, all dimensionally consistent")
     return OK
 
 
