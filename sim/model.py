@@ -27,7 +27,7 @@ MAX_FINAL_TIME = 1200.0
 #: Vensim's simulation-control constants; set through the run settings, not as parameters.
 CONTROL_NAMES = ("initial_time", "final_time", "time_step", "saveper")
 
-#: MODEL.md section 3: the stocks and outputs users, files and charts rely on (snake_case).
+#: The stocks and outputs users, files and charts rely on (snake_case).
 CONTRACT_OUTPUTS = (
     "execution_track_strength", "value_track_strength", "delivery_performance",
     "strategic_value_realization", "pmo_performance", "mandate_risk", "governance_fragmentation_risk",
@@ -35,6 +35,9 @@ CONTRACT_OUTPUTS = (
     "effective_budget", "value_to_cost_ratio", "governance_and_standardization", "delivery_support",
     "strategic_alignment", "performance_and_value_management", "capability_development",
     "pmo_transformation", "executive_support", "cumulative_value_delivered", "cumulative_pmo_cost",
+    # version 2
+    "transformation_activity", "transformation_disruption", "pmo_survival", "closure_hazard",
+    "value_visibility", "net_value_added", "cumulative_net_value",
 )
 
 

@@ -1,0 +1,3 @@
+from sim.behaviours import main
+
+raise SystemExit(main())
