@@ -13,11 +13,14 @@ from matplotlib.figure import Figure
 
 from sim.model import get_model
 
+#: The charts of one scenario: heading, variables, vertical limits (None: fit the data) and axis label.
 PANELS = (
-    ("Execution vs value track", ("execution_track_strength", "value_track_strength")),
-    ("Performance", ("delivery_performance", "strategic_value_realization", "pmo_performance")),
-    ("Transformation and risk", ("pmo_transformation", "transformation_pressure", "risk_signal")),
-    ("Legitimacy", ("executive_support", "maturity_index")),
+    ("Execution vs value track", ("execution_track_strength", "value_track_strength"), (0, 1), "strength (0-1)"),
+    ("Performance", ("delivery_performance", "strategic_value_realization", "pmo_performance"), (0, 1), "share (0-1)"),
+    ("Transformation and risk", ("pmo_transformation", "transformation_pressure", "risk_signal"), (0, 1), "level (0-1)"),
+    ("Legitimacy", ("executive_support", "maturity_index"), (0, 1), "level (0-1)"),
+    ("PMO survival", ("pmo_survival",), (0, 1.02), "probability the PMO still exists"),
+    ("Cumulative net value against no PMO", ("cumulative_net_value",), None, "k$"),
 )
 COMPARED = ("pmo_performance", "delivery_performance", "strategic_value_realization", "executive_support")
 QUANTILES = (0.05, 0.25, 0.5, 0.75, 0.95)
@@ -42,17 +45,21 @@ def draw(axes, dataset: xr.Dataset, name: str, *, color=None, line_label: str | 
 
 
 def scenario_figure(dataset: xr.Dataset, *, title: str) -> Figure:
-    """The tracks, performance, transformation and risk, and legitimacy of one scenario."""
-    figure = Figure(figsize=(12, 8), layout="constrained")
+    """Tracks, performance, transformation and risk, legitimacy, survival and net value of one scenario."""
+    figure = Figure(figsize=(12, 11), layout="constrained")
     bands = " (bands: 25-75% and 5-95% of runs)" if dataset.sizes["run"] > 1 else ""
     figure.suptitle(f"{title}{bands}")
-    for axes, (heading, names) in zip(figure.subplots(2, 2).flat, PANELS):
+    for axes, (heading, names, limits, unit) in zip(figure.subplots(3, 2).flat, PANELS):
         for name in names:
             if name in dataset:
                 draw(axes, dataset, name)
+        if limits is None:
+            axes.axhline(0, color="#555555", linewidth=0.8)  # break-even: as much as without a PMO
+        else:
+            axes.set_ylim(*limits)
         axes.set_title(heading)
         axes.set_xlabel("month")
-        axes.set_ylim(0, 1)
+        axes.set_ylabel(unit)
         axes.grid(alpha=0.3)
         axes.legend(fontsize="small", loc="best")
     return figure

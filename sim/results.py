@@ -29,6 +29,11 @@ from sim.scenario import safe_folder_name
 KPI_MONTHS = (12, 36, 60)
 KPI_OUTPUTS = ("pmo_performance", "delivery_performance", "strategic_value_realization")
 QUANTILE_COLUMNS = {"p05": 0.05, "p25": 0.25, "p50": 0.5, "p75": 0.75, "p95": 0.95}
+#: KPIs in this unit are milestones: the month something is first reached, NaN for a run that never reaches it.
+MILESTONE_UNIT = "Month"
+#: What the time series and run files hold: the contract outputs, PMO survival and net value against no PMO.
+SERIES_OUTPUTS = CONTRACT_OUTPUTS + tuple(
+    name for name in ("pmo_survival", "closure_hazard", "net_value_added", "cumulative_net_value") if name not in CONTRACT_OUTPUTS)
 
 
 class OutputError(Exception):
@@ -42,6 +47,17 @@ def _first_month(months: np.ndarray, reached: np.ndarray) -> np.ndarray:
     """Per run, the first month where ``reached`` (runs x months) is true; NaN if never."""
     first = np.argmax(reached, axis=1)
     return np.where(reached.any(axis=1), months[first], np.nan)
+
+
+def _month_from_which(months: np.ndarray, holds: np.ndarray) -> np.ndarray:
+    """Per run, the month from which ``holds`` (runs x months) stays true to the end.
+
+    The first month when it always holds; NaN when it does not hold at the end.
+    """
+    fails = ~holds
+    last_fail = np.where(fails.any(axis=1), fails.shape[1] - 1 - np.argmax(fails[:, ::-1], axis=1), -1)
+    month = months[np.clip(last_fail + 1, 0, fails.shape[1] - 1)]
+    return np.where(last_fail == fails.shape[1] - 1, np.nan, month)
 
 
 def break_even_months(result: Result) -> np.ndarray | None:
@@ -59,51 +75,79 @@ def break_even_months(result: Result) -> np.ndarray | None:
     if parent_net.shape[0] != net.shape[0]:
         parent_net = np.broadcast_to(parent_net[:1], net.shape)
     common = min(net.shape[1], parent_net.shape[1])
-    difference = net[:, :common] - parent_net[:, :common]
     months = result.dataset["time"].to_numpy()[:common]
-    below = difference < 0
-    # The month after the last month below; none below: 0; below at the end: never.
-    last_below = np.where(below.any(axis=1), common - 1 - np.argmax(below[:, ::-1], axis=1), -1)
-    month = np.where(last_below < 0, 0.0, months[np.minimum(last_below + 1, common - 1)])
-    return np.where(last_below == common - 1, np.nan, month)
+    return _month_from_which(months, net[:, :common] - parent_net[:, :common] >= 0)
 
 
 def kpi_values(result: Result) -> dict[str, tuple[str, np.ndarray]]:
-    """Every KPI per run: name -> (unit, values)."""
+    """Every KPI per run: name -> (unit, values). Milestones (unit Month) are NaN for runs that never reach them."""
     data = result.dataset
     months = data["time"].to_numpy()
     final = months[-1]
+    at_final = f"at month {final:g} (final)"
     kpis: dict[str, tuple[str, np.ndarray]] = {}
     for name in KPI_OUTPUTS:
         for month in KPI_MONTHS:
             if month <= final:
                 kpis[f"{name} at month {month}"] = ("Dmnl", data[name].sel(time=month).to_numpy())
-        kpis[f"{name} at month {final:g} (final)"] = ("Dmnl", data[name].isel(time=-1).to_numpy())
+        kpis[f"{name} {at_final}"] = ("Dmnl", data[name].isel(time=-1).to_numpy())
     maturity = data["maturity_level"].to_numpy()
     kpis["maturity level reached"] = ("level 1-4", np.floor(maturity.max(axis=1) + 1e-9))
     for level in (2, 3, 4):
-        kpis[f"month maturity level {level} reached"] = ("Month", _first_month(months, maturity >= level))
+        kpis[f"month maturity level {level} reached"] = (MILESTONE_UNIT, _first_month(months, maturity >= level))
     kpis["value to cost ratio (final)"] = ("Dmnl", data["value_to_cost_ratio"].isel(time=-1).to_numpy())
     kpis["lowest executive support"] = ("Dmnl", data["executive_support"].min(dim="time").to_numpy())
+    survival = data["pmo_survival"].to_numpy()
+    kpis[f"pmo_survival {at_final}"] = ("Dmnl", survival[:, -1])
+    kpis["month pmo_survival falls below 50%"] = (MILESTONE_UNIT, _first_month(months, survival < 0.5))
+    kpis[f"net_value_added {at_final}"] = ("k$/Month", data["net_value_added"].isel(time=-1).to_numpy())
+    cumulative = data["cumulative_net_value"].to_numpy()
+    kpis[f"cumulative_net_value {at_final}"] = ("k$", cumulative[:, -1])
+    kpis["month of break-even against no PMO"] = (
+        MILESTONE_UNIT, _month_from_which(months, cumulative >= 0))
     break_even = break_even_months(result)
     if break_even is not None:
-        kpis[f"month of break-even against {result.parent.scenario.name}"] = ("Month", break_even)
+        kpis[f"month of break-even against {result.parent.scenario.name}"] = (MILESTONE_UNIT, break_even)
     return kpis
 
 
+def milestone_summary(values: np.ndarray) -> dict[str, float]:
+    """Mean and quantiles of a milestone over all runs, a run that never reaches it counting as after the horizon.
+
+    A quantile that falls among those runs is NaN (written blank: not reached); so is the mean
+    unless every run reaches it. ``runs_reached`` and ``reached_share`` say how many do.
+    """
+    reached = ~np.isnan(values)
+    ordered = np.sort(np.where(reached, values, np.inf))
+    quantiles = np.array(list(QUANTILE_COLUMNS.values()))
+    within = np.isfinite(ordered[np.ceil((len(ordered) - 1) * quantiles).astype(int)])
+    with np.errstate(invalid="ignore"):
+        values_at = np.where(within, np.quantile(ordered, quantiles), np.nan)
+    row = {"mean": float(values.mean()) if reached.all() else np.nan}
+    row.update(zip(QUANTILE_COLUMNS, values_at.tolist()))
+    return row
+
+
 def kpi_table(result: Result) -> pd.DataFrame:
-    """One row per KPI: its value, or with several runs its mean and 5/25/50/75/95% quantiles."""
+    """One row per KPI: its value, or with several runs its mean and 5/25/50/75/95% quantiles.
+
+    Milestones also give ``runs_reached`` and ``reached_share``; their quantiles count every run
+    (see :func:`milestone_summary`), and a blank value or quantile means not reached.
+    """
     rows = []
     for name, (unit, values) in kpi_values(result).items():
         row: dict[str, object] = {"kpi": name, "unit": unit}
+        milestone = unit == MILESTONE_UNIT
         if len(values) == 1:
             row["value"] = values[0]
+        elif milestone:
+            row.update(milestone_summary(values))
         else:
-            reached = values[~np.isnan(values)]
-            row["mean"] = reached.mean() if len(reached) else np.nan
-            for column, q in QUANTILE_COLUMNS.items():
-                row[column] = np.quantile(reached, q) if len(reached) else np.nan
-            row["runs counted"] = len(reached)
+            row["mean"] = values.mean()
+            row.update(zip(QUANTILE_COLUMNS, np.quantile(values, list(QUANTILE_COLUMNS.values()))))
+        if milestone:
+            count = int((~np.isnan(values)).sum())
+            row.update(runs_reached=count, reached_share=count / len(values))
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -111,8 +155,8 @@ def kpi_table(result: Result) -> pd.DataFrame:
 # -- tables ----------------------------------------------------------------------------------------
 
 
-def timeseries_table(dataset: xr.Dataset, outputs: Sequence[str] = CONTRACT_OUTPUTS) -> pd.DataFrame:
-    """Time and every output: the values of a single run, or 5/25/50/75/95% quantiles of many."""
+def timeseries_table(dataset: xr.Dataset, outputs: Sequence[str] = SERIES_OUTPUTS) -> pd.DataFrame:
+    """Time and every output (contract, survival, net value): the values of a single run, or 5/25/50/75/95% quantiles of many."""
     months = dataset["time"].to_numpy()
     columns: dict[str, np.ndarray] = {"time": months}
     names = [n for n in outputs if n in dataset]
@@ -125,7 +169,7 @@ def timeseries_table(dataset: xr.Dataset, outputs: Sequence[str] = CONTRACT_OUTP
     return pd.DataFrame(columns)
 
 
-def runs_table(dataset: xr.Dataset, outputs: Sequence[str] = CONTRACT_OUTPUTS) -> pd.DataFrame:
+def runs_table(dataset: xr.Dataset, outputs: Sequence[str] = SERIES_OUTPUTS) -> pd.DataFrame:
     """Every run in long form: run, time and every output."""
     names = [n for n in outputs if n in dataset]
     return dataset[names].to_dataframe().reset_index()
@@ -138,6 +182,8 @@ def write_atomic(path: Path, content: bytes) -> None:
     """Write ``content`` to a temporary file beside ``path`` and rename it into place."""
     descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        # mkstemp makes the file private; keep the mode of the file replaced (new files: rw-r--r--).
+        os.chmod(temporary, path.stat().st_mode & 0o777 if path.exists() else 0o644)
         with os.fdopen(descriptor, "wb") as handle:
             handle.write(content)
             handle.flush()
@@ -235,15 +281,23 @@ def write_results(result: Result, out: Path, *, file_format: str = "csv", comman
     return folder
 
 
+def comparison_column(kpis: pd.DataFrame) -> pd.Series:
+    """A KPI table as one value per row (medians for Monte Carlo); each milestone followed by its share of runs reaching it."""
+    values = kpis["value"] if "value" in kpis else kpis["p50"]
+    rows: list[tuple[str, str, float]] = []
+    for index, row in kpis.iterrows():
+        rows.append((row["kpi"], row["unit"], values[index]))
+        if row["unit"] == MILESTONE_UNIT:
+            rows.append((f"{row['kpi']}: share of runs reaching it", "share of runs", row["reached_share"]))
+    return pd.Series([value for *_, value in rows], index=pd.MultiIndex.from_tuples([key[:2] for key in rows], names=["kpi", "unit"]))
+
+
 def comparison_files(results: Sequence[Result]) -> dict[str, bytes]:
-    """Overlay chart and KPI table (one column per scenario; medians for Monte Carlo)."""
+    """Overlay chart and KPI table (one column per scenario; medians for Monte Carlo, blank: not reached)."""
     from sim.plotting import comparison_figure
 
-    table = None
-    for result in results:
-        kpis = kpi_table(result)
-        column = kpis["value"] if "value" in kpis else kpis["p50"]
-        frame = pd.DataFrame({"kpi": kpis["kpi"], "unit": kpis["unit"], result.scenario.name: column})
-        table = frame if table is None else table.merge(frame, on=["kpi", "unit"], how="outer", sort=False)
+    columns = {result.scenario.name: comparison_column(kpi_table(result)) for result in results}
+    order = list(dict.fromkeys(key for column in columns.values() for key in column.index))
+    table = pd.DataFrame(columns).reindex(pd.MultiIndex.from_tuples(order, names=["kpi", "unit"])).reset_index()
     figure = comparison_figure([(r.scenario.name, r.dataset) for r in results])
     return {"comparison_kpis.csv": _csv(table), "comparison.png": _png(figure)}

@@ -44,9 +44,14 @@ def test_run_writes_every_result_file_atomically(capsys):
     assert sorted(p.name for p in folder.iterdir()) == ["charts.png", "kpis.csv", "manifest.json", "timeseries.csv"]
     series = pd.read_csv(folder / "timeseries.csv")
     assert list(series["time"]) == list(range(121))
-    assert "delivery_performance" in series and "pmo_transformation" in series
+    assert {"delivery_performance", "pmo_transformation", "pmo_survival", "net_value_added", "cumulative_net_value"} <= set(series)
     kpis = pd.read_csv(folder / "kpis.csv").set_index("kpi")
-    assert {"pmo_performance at month 12", "maturity level reached", "lowest executive support"} <= set(kpis.index)
+    assert {"pmo_performance at month 12", "maturity level reached", "lowest executive support",
+            "pmo_survival at month 120 (final)", "month pmo_survival falls below 50%", "net_value_added at month 120 (final)",
+            "cumulative_net_value at month 120 (final)", "month of break-even against no PMO"} <= set(kpis.index)
+    assert kpis.at["cumulative_net_value at month 120 (final)", "value"] == pytest.approx(series["cumulative_net_value"].iloc[-1])
+    milestones = kpis["unit"] == "Month"
+    assert kpis.loc[milestones, "reached_share"].isin([0, 1]).all() and kpis.loc[~milestones, "reached_share"].isna().all()
     manifest = json.loads((folder / "manifest.json").read_text())
     assert manifest["engine"] == "batch" and manifest["runs"] == 1 and manifest["seed"] is None
     assert manifest["command_line"] == ["pmo-sim", "run", "single.toml", "--out", "out"]
@@ -66,6 +71,11 @@ def test_monte_carlo_quantiles_and_reproducibility():
     assert {"pmo_performance_p05", "pmo_performance_p50", "pmo_performance_p95"} <= set(series)
     assert (series["pmo_performance_p05"] <= series["pmo_performance_p95"]).all()
     assert Path("a/mc/kpis.csv").read_text() == Path("b/mc/kpis.csv").read_text()  # same seed, same results
+    kpis = pd.read_csv("a/mc/kpis.csv").set_index("kpi")
+    assert list(kpis.columns) == ["unit", "mean", "p05", "p25", "p50", "p75", "p95", "runs_reached", "reached_share"]
+    level3 = kpis.loc["month maturity level 3 reached"]
+    assert level3["reached_share"] == level3["runs_reached"] / 30
+    assert pd.isna(level3["p50"]) == (level3["runs_reached"] <= 15)  # a median only when more than half reach it
     assert Path("a/mc/kpis.csv").read_text() != Path("c/mc/kpis.csv").read_text()
     manifest = json.loads(Path("c/mc/manifest.json").read_text())
     assert (manifest["seed"], manifest["runs"]) == (6, 40)
@@ -136,6 +146,8 @@ def test_compare_writes_an_overlay_and_a_kpi_table(capsys):
     assert main(["compare", "reporting_factory.toml", "balanced_dual_track.toml", "--out", "cmp", "--runs", "20"]) == 0
     table = pd.read_csv("cmp/comparison_kpis.csv")
     assert list(table.columns) == ["kpi", "unit", "reporting_factory", "balanced_dual_track"]
+    share = table.set_index("kpi").loc["month pmo_survival falls below 50%: share of runs reaching it"]
+    assert share["unit"] == "share of runs" and 0 <= share["reporting_factory"] <= 1  # medians say how many runs reach them
     assert Path("cmp/comparison.png").read_bytes()[:4] == b"\x89PNG"
 
 
