@@ -76,17 +76,6 @@ def test_metadata_exposes_units_ranges_and_comments(model):
     assert {v.py_name for v in model.stocks} >= {"pmo_transformation", "executive_support"}
 
 
-def test_readme_parameter_table_matches_the_model_file():
-    """The README's parameter table is generated from the model; refresh with python -m sim.reference --write README.md."""
-    from pathlib import Path
-
-    from sim.reference import END, START, parameter_table
-
-    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
-    between = readme.split(START, 1)[1].split(END, 1)[0]
-    assert between.strip() == parameter_table().strip()
-
-
 def test_load_scenario_and_run_are_public(tmp_path):
     path = tmp_path / "case.toml"
     path.write_text('description = "x"\n[params]\npmo_budget = 150\n[uncertainty]\nruns = 8\nseed = 1\n'
