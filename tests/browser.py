@@ -122,3 +122,35 @@ def timed_key(page, slider_label: str, key: str = "ArrowRight") -> float:
     page.keyboard.press(key)
     page.wait_for_function("() => window.__redraw && window.__redraw.end !== null", timeout=30_000)
     return page.evaluate("() => window.__redraw.end - window.__redraw.start")
+
+
+#: Streamlit scrolls inside its own main container, not the window.
+MAIN = '[data-testid="stMain"]'
+
+#: In the page: texts that do not fit their box and are cut off (an ellipsis or a clipped end).
+CLIPPED_TEXTS = """
+() => [...document.querySelectorAll('[data-testid="stMain"] *')]
+  .filter(e => e.innerText && e.scrollWidth > e.clientWidth + 1 && ['hidden', 'clip'].includes(getComputedStyle(e).overflowX))
+  .map(e => e.innerText)
+"""
+
+
+def clipped_texts(page) -> list[str]:
+    """The texts on the page that are cut off at the current window size (charts, drawn on a canvas, aside)."""
+    return page.evaluate(CLIPPED_TEXTS)
+
+
+def screenshot(page, path: str | Path, *, width: int = 1280, height: int = 800, heading: str | None = None,
+               whole_page: bool = False) -> None:
+    """Save what a ``width`` x ``height`` screen shows: the top of the page, the section under
+    ``heading`` (scrolled to the top of the screen), or with ``whole_page`` the whole page (a screen
+    as tall as the page, since a screenshot only shows the viewport)."""
+    page.set_viewport_size({"width": width, "height": height})
+    page.wait_for_timeout(500)  # charts redraw for the new width
+    if whole_page:
+        page.set_viewport_size({"width": width, "height": page.eval_on_selector(MAIN, "main => main.scrollHeight")})
+    if heading is not None:
+        page.get_by_role("heading", name=heading).first.evaluate("element => element.scrollIntoView({block: 'start'})")
+    page.wait_for_timeout(1000)
+    wait_idle(page)
+    page.screenshot(path=str(path))

@@ -1,7 +1,9 @@
 """End to end: the app served on localhost, driven in Debian's headless Chromium with Playwright.
 
-The screenshots in the README are made here (docs/screenshots/). CI installs chromium with apt-get;
-without it these tests fail in CI and are skipped, with the reason, on a developer's machine.
+The screenshots go to a temporary folder; with ``PMO_SIM_SCREENSHOTS=docs/screenshots`` (a folder,
+relative to the repository) they go there instead, which is how the README's are remade. CI installs
+chromium with apt-get; without it these tests fail in CI and are skipped, with the reason, on a
+developer's machine.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from browser import CHROMIUM, ROOT, chromium, open_page, served_app, wait_idle
+from browser import CHROMIUM, ROOT, chromium, clipped_texts, open_page, screenshot, served_app, wait_idle
 from sim.cli import main
 
 if not Path(CHROMIUM).exists():
@@ -20,10 +22,21 @@ if not Path(CHROMIUM).exists():
         raise RuntimeError(f"no Chromium at {CHROMIUM}: .ci/run installs Debian's chromium package")
     pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)", allow_module_level=True)
 
-SCREENSHOTS = Path(os.environ.get("PMO_SIM_SCREENSHOTS", ROOT / "docs" / "screenshots"))
 PAGES = {"executive": "", "trainer": "trainer", "analyst": "analyst"}
-# Streamlit scrolls inside its own container, so a screenshot shows the viewport: make it page-sized.
-SCREENSHOT_HEIGHTS = {"executive": 1450, "trainer": 3000, "analyst": 1500}
+TITLES = {"Executive what-if", "Trainer: the short-cycle and the long-cycle engine", "Analyst: scenarios"}
+#: The README's screenshots show whole pages this wide; the checks for cut-off text use a laptop's screen.
+README_WIDTH, SCREEN = 1440, {"width": 1280, "height": 800}
+NEW_CARDS = ("PMO Survival (end)", "Net Value Added (end, k$/Month)", "Cumulative Net Value (end, M$)")
+ZOMBIE, CRISIS = "4. The zombie PMO", "5. A crisis is an opportunity only for a ready, directed PMO"
+
+
+@pytest.fixture(scope="module")
+def screenshots(tmp_path_factory) -> Path:
+    """Where screenshots go: ``PMO_SIM_SCREENSHOTS`` if set, else a temporary folder (the tree stays clean)."""
+    chosen = os.environ.get("PMO_SIM_SCREENSHOTS")
+    folder = ROOT / chosen if chosen else tmp_path_factory.mktemp("screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +56,7 @@ def exceptions(page) -> list[str]:
 
 
 @pytest.mark.parametrize("name", list(PAGES))
-def test_page_renders_without_an_exception(app_url, browser, name):
+def test_page_renders_without_an_exception(app_url, browser, screenshots, name):
     page = open_page(browser, app_url, PAGES[name])
     try:
         if name == "analyst":
@@ -51,12 +64,11 @@ def test_page_renders_without_an_exception(app_url, browser, name):
             page.wait_for_selector('[data-testid="stImage"]', timeout=120_000)
             wait_idle(page)
         assert exceptions(page) == []
-        assert page.locator("h1").first.inner_text() in {"Executive what-if", "Trainer: the short-cycle and the long-cycle engine", "Analyst: scenarios"}
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.set_viewport_size({"width": 1440, "height": SCREENSHOT_HEIGHTS[name]})
-        page.wait_for_timeout(1000)
+        assert page.locator("h1").first.inner_text() in TITLES
+        page.set_viewport_size(SCREEN)
         wait_idle(page)
-        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
+        assert clipped_texts(page) == []
+        screenshot(page, screenshots / f"{name}.png", width=README_WIDTH, whole_page=True)
     finally:
         page.close()
 
@@ -66,21 +78,70 @@ def kpi(page, label: str) -> str:
     return card.locator('[data-testid="stMetricValue"]').inner_text()
 
 
-def test_a_slider_moved_by_keyboard_updates_a_kpi(app_url, browser):
+def test_the_executive_page_shows_authority_survival_and_net_value(app_url, browser, screenshots):
     page = open_page(browser, app_url)
     try:
-        before = kpi(page, "PMO Performance: 10 years")
-        page.get_by_role("slider", name="PMO Budget (k$/Month)").focus()
+        for name in ("PMO Authority (Dmnl)", "Organisational Complexity (Dmnl)"):
+            assert page.get_by_role("slider", name=name).is_visible()
+        assert page.locator('[data-testid="stCaptionContainer"]').filter(has_text="PMO type: controlling").count() == 1
+        assert kpi(page, "PMO Survival (end)").endswith("%")
+        assert all(kpi(page, card) for card in NEW_CARDS)
+        assert page.locator('[data-testid="stVegaLiteChart"]').count() == 6  # survival and net value besides the four
+        page.set_viewport_size(SCREEN)
+        wait_idle(page)
+        assert clipped_texts(page) == []
+        screenshot(page, screenshots / "executive_1280x800.png")
+    finally:
+        page.close()
+
+
+@pytest.mark.parametrize(("slider", "card", "after"), [
+    ("PMO Budget (k$/Month)", "PMO Performance: 10 years", "150"),
+    ("PMO Authority (Dmnl)", "Delivery Performance: 1 year", "1"),  # a directive PMO in a mid-range organisation
+])
+def test_a_slider_moved_by_keyboard_updates_a_kpi(app_url, browser, slider, card, after):
+    page = open_page(browser, app_url)
+    try:
+        before = kpi(page, card)
+        page.get_by_role("slider", name=slider).focus()
         for _ in range(10):
             page.keyboard.press("ArrowRight")
         page.wait_for_function(
-            "before => [...document.querySelectorAll('[data-testid=\"stMetric\"]')]"
-            ".find(m => m.innerText.includes('PMO Performance: 10 years'))"
-            ".querySelector('[data-testid=\"stMetricValue\"]').innerText !== before", arg=before, timeout=30_000)
+            "([card, before]) => [...document.querySelectorAll('[data-testid=\"stMetric\"]')]"
+            ".find(m => m.innerText.includes(card))"
+            ".querySelector('[data-testid=\"stMetricValue\"]').innerText !== before", arg=[card, before], timeout=30_000)
         wait_idle(page)
-        assert kpi(page, "PMO Performance: 10 years") != before
-        assert page.get_by_role("slider", name="PMO Budget (k$/Month)").get_attribute("aria-valuenow") in (None, "150")
+        assert kpi(page, card) != before
+        assert page.get_by_role("slider", name=slider).get_attribute("aria-valuenow") in (None, after)
         assert exceptions(page) == []
+    finally:
+        page.close()
+
+
+@pytest.mark.parametrize(("heading", "charts", "file"), [(ZOMBIE, 4, "trainer_zombie_pmo.png"),
+                                                          (CRISIS, 2, "trainer_crisis_opportunity.png")])
+def test_the_trainers_new_demonstrations_render(app_url, browser, screenshots, heading, charts, file):
+    page = open_page(browser, app_url, "trainer")
+    try:
+        assert exceptions(page) == []
+        assert page.get_by_role("heading", name=heading).is_visible()
+        # Charts between this heading and the next.
+        in_section = page.locator('[data-testid="stVegaLiteChart"]').evaluate_all(
+            """(charts, heading) => {
+                 const headings = [...document.querySelectorAll('h2')];
+                 const start = headings.find(h => h.innerText.includes(heading));
+                 const next = headings[headings.indexOf(start) + 1];
+                 const after = (a, b) => a.compareDocumentPosition(b) & Node.DOCUMENT_POSITION_FOLLOWING;
+                 return charts.filter(c => after(start, c) && (!next || after(c, next))).length;
+               }""", heading)
+        assert in_section == charts
+        if heading == CRISIS:
+            assert "deepest delivery dip" in page.locator('[data-testid="stTable"]').first.inner_text()
+        assert "MODEL.md" not in page.locator("body").inner_text()
+        page.set_viewport_size(SCREEN)
+        wait_idle(page)
+        assert clipped_texts(page) == []
+        screenshot(page, screenshots / file, heading=heading)
     finally:
         page.close()
 
@@ -94,12 +155,13 @@ def test_the_csv_and_toml_downloads_work(app_url, browser, tmp_path):
         csv_path = tmp_path / "what_if_timeseries.csv"
         csv_download.value.save_as(csv_path)
         series = pd.read_csv(csv_path)
-        assert list(series["time"]) == list(range(121)) and "pmo_performance" in series
+        assert list(series["time"]) == list(range(121)) and "pmo_performance" in series and "pmo_survival" in series
         wait_idle(page)
         with page.expect_download(timeout=120_000) as toml_download:
             page.get_by_role("button", name="Download these settings (scenario TOML)").click()
         toml_path = tmp_path / "what_if.toml"
         toml_download.value.save_as(toml_path)
+        assert "pmo_authority = 0.5" in toml_path.read_text()
         assert main(["run", str(toml_path), "--out", str(tmp_path / "out")]) == 0
         assert (tmp_path / "out" / "what_if" / "manifest.json").exists()
     finally:

@@ -11,9 +11,10 @@ PAGES = Path(__file__).parent / "pages"
 
 def main() -> None:
     st.set_page_config(page_title="pmo-sim: the PMO Dual-Track simulator", layout="wide")
+    # Navigation on top: at 1280 pixels a sidebar would take the width the KPI cards and charts need.
     navigation = st.navigation([
         st.Page(PAGES / "executive.py", title="Executive what-if", url_path="executive", default=True),
         st.Page(PAGES / "trainer.py", title="Trainer: short vs long cycle", url_path="trainer"),
         st.Page(PAGES / "analyst.py", title="Analyst: scenarios", url_path="analyst"),
-    ])
+    ], position="top")
     navigation.run()

@@ -63,8 +63,12 @@ def label(name: str) -> str:
 
 
 def track_chart(title: str, names: Sequence[str], current: dict, baseline: dict | None = None,
-                bands: dict | None = None, height: int = 300) -> dict[str, Any]:
+                bands: dict | None = None, height: int = 200,
+                y_range: Sequence[float] | None = (0, 1)) -> dict[str, Any]:
     """A Vega-Lite spec: current (solid) against baseline (dashed), with 25-75% and 5-95% bands.
+
+    ``height`` is the plot's (axes, title and legends come on top: Streamlit's default would fit them
+    all into it and squeeze the plot); ``y_range`` fixes the vertical axis (None: fitted to the values).
 
     A plain spec rather than Altair (whose object model and schema validation cost more than the run
     itself on every slider move), with one wide row per month that the browser folds into lines.
@@ -78,9 +82,10 @@ def track_chart(title: str, names: Sequence[str], current: dict, baseline: dict 
             for suffix, values in quantiles(bands, n).items():
                 columns[f"{label(n)}|{suffix}"] = values.to_numpy()
     rows = pd.DataFrame(columns, index=pd.Index(current["time"], name="month")).reset_index().to_dict("records")
-    legend = {"orient": "bottom", "columns": 2, "labelLimit": 220}
+    # Variables below the plot (one a line when three would not fit side by side), solid and dashed above it.
+    legend = {"orient": "bottom", "columns": 2 if len(names) <= 2 else 1, "labelLimit": 0}
     color = {"field": "variable", "type": "nominal", "title": None, "legend": legend, "scale": {"domain": labels}}
-    y_scale = {"domain": [0, 1]}
+    y_scale = {"domain": list(y_range)} if y_range is not None else {"zero": True}
     layers: list[dict[str, Any]] = []
     for name in labels if bands is not None else ():
         for low, high, opacity in (("p05", "p95", 0.12), ("p25", "p75", 0.25)):
@@ -98,13 +103,14 @@ def track_chart(title: str, names: Sequence[str], current: dict, baseline: dict 
             "x": {"field": "month", "type": "quantitative", "title": "month"},
             "y": {"field": "value", "type": "quantitative", "scale": y_scale, "title": None},
             "color": color,
-            "strokeDash": {"field": "run", "type": "nominal", "title": None, "legend": legend,
+            "strokeDash": {"field": "run", "type": "nominal", "title": None, "legend": {"orient": "top"},
                            "scale": {"domain": ["current", "baseline"], "range": [[1, 0], [5, 4]]}},
             "tooltip": [{"field": "variable"}, {"field": "run"}, {"field": "month", "type": "quantitative"},
                         {"field": "value", "type": "quantitative", "format": ".3f"}],
         },
     })
-    return {"title": title, "height": height, "data": {"values": rows}, "layer": layers}
+    return {"title": title, "height": height, "autosize": {"type": "fit-x", "contains": "padding"},
+            "data": {"values": rows}, "layer": layers}
 
 
 def read_upload(uploaded) -> tuple[Scenario | None, list[str]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import numpy as np
@@ -13,30 +14,42 @@ from sim.experiments import SHARES
 from sim.model import CONTRACT_OUTPUTS
 from sim.results import timeseries_table
 from sim.scenario import Scenario, scenario_from_dict, to_toml
-from sim.ui.common import MODEL, read_upload, run_scenario, shipped, slider, track_chart
+from sim.ui.common import MODEL, label, read_upload, run_scenario, shipped, slider, track_chart
 
 MONTE_CARLO_RUNS = 200
 PHASE_TRANSITION = 1.0  # months over which the second split phases in
 KPI_MONTHS = {"1 year": 12, "3 years": 36, "10 years": 120}
-CHARTS = (
-    ("The two tracks", ("execution_track_strength", "value_track_strength")),
-    ("Performance", ("delivery_performance", "strategic_value_realization", "pmo_performance")),
-    ("Transformation and risk", ("pmo_transformation", "transformation_pressure", "risk_signal")),
-    ("Executive support", ("executive_support",)),
+#: The inputs with one slider each (besides the split), and the slider's key.
+SLIDERS = {"pmo_budget": "budget", "strategic_turbulence": "turbulence", "pmo_authority": "authority",
+           "organisational_complexity": "complexity"}
+#: What the page shows: the contract's outputs, and survival, money and fit (version 2 of the model).
+OUTPUTS = tuple(dict.fromkeys(CONTRACT_OUTPUTS + ("pmo_survival", "net_value_added", "cumulative_net_value", "authority_fit")))
+UNIT_RANGE = (0, 1)
+CHARTS = (  # title, variables, y range (None: fitted to the values)
+    ("The two tracks", ("execution_track_strength", "value_track_strength"), UNIT_RANGE),
+    ("Performance", ("delivery_performance", "strategic_value_realization", "pmo_performance"), UNIT_RANGE),
+    ("Transformation and risk", ("pmo_transformation", "transformation_pressure", "risk_signal"), UNIT_RANGE),
+    ("Executive support", ("executive_support",), UNIT_RANGE),
+    ("PMO survival (closure risk)", ("pmo_survival",), UNIT_RANGE),
+    (f"Net value added ({MODEL.variables['net_value_added'].units})", ("net_value_added",), None),
 )
+#: How a card shows its value: decimals and suffix (default: 3 decimals, no suffix).
+CARD_FORMATS = {"Value to Cost Ratio (end)": (2, ""), "PMO Survival (end)": (1, "%"),
+                f"Net Value Added (end, {MODEL.variables['net_value_added'].units})": (0, ""),
+                "Cumulative Net Value (end, M$)": (2, "")}
 
 
 def default_settings() -> dict[str, Any]:
     """The shipped baseline: the model's defaults, no second phase."""
     defaults = MODEL.defaults()
     shares = {n: defaults[n] for n in SHARES}
-    return {"pmo_budget": defaults["pmo_budget"], "phase1": shares, "phase2": None, "phase2_month": 18.0,
-            "strategic_turbulence": defaults["strategic_turbulence"], "final_time": defaults["final_time"]}
+    return {**{n: defaults[n] for n in SLIDERS}, "phase1": shares, "phase2": None, "phase2_month": 18.0,
+            "final_time": defaults["final_time"]}
 
 
 def scenario_data(settings: dict[str, Any], *, uncertainty: bool = False, name: str = "what_if") -> dict[str, Any]:
     """The scenario the sliders describe, in the scenario-file format."""
-    params: dict[str, float] = {"pmo_budget": settings["pmo_budget"], "strategic_turbulence": settings["strategic_turbulence"]}
+    params: dict[str, float] = {n: settings[n] for n in SLIDERS}
     schedule = {}
     for share in SHARES:
         first = settings["phase1"][share]
@@ -63,7 +76,7 @@ def settings_from_scenario(scenario: Scenario) -> tuple[dict[str, Any], list[str
     settings = default_settings()
     skipped = []
     for name, value in spec.params.items():
-        if name in ("pmo_budget", "strategic_turbulence"):
+        if name in SLIDERS:
             settings[name] = value
         elif name in SHARES:
             settings["phase1"][name] = value
@@ -89,8 +102,8 @@ def settings_from_scenario(scenario: Scenario) -> tuple[dict[str, Any], list[str
 
 def _put_on_sliders(settings: dict[str, Any]) -> None:
     state = st.session_state
-    state["budget"] = settings["pmo_budget"]
-    state["turbulence"] = settings["strategic_turbulence"]
+    for name, key in SLIDERS.items():
+        state[key] = settings[name]
     state["horizon"] = settings["final_time"]
     for name in SHARES:
         state[f"p1_{name}"] = settings["phase1"][name] * 100
@@ -123,12 +136,17 @@ def _kpis(values: dict[str, np.ndarray]) -> dict[str, float]:
     def at(name: str, month: float) -> float:
         return float(values[name][0][months == month][0]) if month in months else float("nan")
 
-    kpis = {f"{label}: {title}": at(name, month)
-            for label, name in (("PMO Performance", "pmo_performance"), ("Delivery Performance", "delivery_performance"),
-                                ("Strategic Value Realization", "strategic_value_realization"))
+    def end(name: str) -> float:
+        return float(values[name][0][-1])
+
+    kpis = {f"{label(name)}: {title}": at(name, month)
+            for name in ("pmo_performance", "delivery_performance", "strategic_value_realization")
             for title, month in KPI_MONTHS.items()}
-    kpis["Maturity Level (end)"] = float(values["maturity_level"][0][-1])
-    kpis["Value to Cost Ratio (end)"] = float(values["value_to_cost_ratio"][0][-1])
+    kpis["PMO Survival (end)"] = 100 * end("pmo_survival")
+    kpis[f"Net Value Added (end, {MODEL.variables['net_value_added'].units})"] = end("net_value_added")
+    kpis["Cumulative Net Value (end, M$)"] = end("cumulative_net_value") / 1000  # the model counts k$
+    kpis["Maturity Level (end)"] = end("maturity_level")
+    kpis["Value to Cost Ratio (end)"] = end("value_to_cost_ratio")
     kpis["Lowest Executive Support"] = float(values["executive_support"][0].min())
     return kpis
 
@@ -141,11 +159,35 @@ def _show_kpis(current: dict[str, float], baseline: dict[str, float]) -> None:
             if np.isnan(value):
                 column.metric(name, "beyond horizon")
                 continue
-            digits = 2 if "Ratio" in name else 3
+            digits, suffix = CARD_FORMATS.get(name, (3, ""))
             change = value - reference
             moved = not np.isnan(change) and abs(change) >= 0.5 * 10**-digits
-            column.metric(name, f"{value:.{digits}f}", f"{change:+.{digits}f}" if moved else "same as baseline",
+            delta = f"{change:+.{digits}f}{' pts' if suffix == '%' else ''}" if moved else "same as baseline"
+            column.metric(name, f"{value:.{digits}f}{suffix}", delta,
                           delta_color="normal" if moved else "off", delta_arrow="auto" if moved else "off")
+
+
+def scale_points(name: str) -> list[tuple[float, str]]:
+    """The named points of an input's 0-1 scale, as its comment in the model file declares them.
+
+    ``PMO Authority``: "0 supportive (...), 0.5 controlling (...), 1 directive (...)" gives
+    ``[(0.0, "supportive"), (0.5, "controlling"), (1.0, "directive")]``.
+    """
+    found = re.findall(r"(?:^|: |, )(\d+(?:\.\d+)?) ([a-z][^().:]*?)(?= \(|, \d|\.|$)", MODEL.variables[name].comment)
+    return [(float(value), words) for value, words in found]
+
+
+def describe_on_scale(name: str, value: float) -> str:
+    """What ``value`` means on the input's named scale: the nearest named point, or between two."""
+    points = scale_points(name)
+    if not points:
+        return f"{value:g}"
+    nearest = min(points, key=lambda point: abs(point[0] - value))
+    if abs(nearest[0] - value) <= 0.125:
+        return nearest[1]
+    below = max((p for p in points if p[0] < value), default=nearest)
+    above = min((p for p in points if p[0] > value), default=nearest)
+    return f"between {below[1]} and {above[1]}"
 
 
 def _controls() -> dict[str, Any]:
@@ -156,14 +198,20 @@ def _controls() -> dict[str, Any]:
     st.caption("Split used: " + ", ".join(f"{MODEL.variables[n].name.removeprefix('Share ')} {100 * v / total:.0f}%" for n, v in phase1.items()))
     phase2 = None
     month = float(st.session_state.get("phase2_month", 18.0))
-    if st.toggle("Second phase: a different split from a chosen month", key="phase2"):
+    if st.toggle("Second phase: a new split from a month", key="phase2"):
         month = st.slider("Second phase starts at month", 1.0, 119.0, step=1.0, key="phase2_month",
                           help="Foundation first, then value: the second split phases in over one month.")
         phase2 = {n: slider(n, key=f"p2_{n}", percent=True) for n in SHARES}
     turbulence = slider("strategic_turbulence", key="turbulence")
+    st.markdown("**The PMO's mandate and its organisation**")
+    authority = slider("pmo_authority", key="authority")
+    complexity = slider("organisational_complexity", key="complexity")
+    st.caption(f"PMO type: **{describe_on_scale('pmo_authority', authority)}**. "
+               f"Organisation: **{describe_on_scale('organisational_complexity', complexity)}**.")
     horizon = slider("final_time", key="horizon")
     return {"pmo_budget": budget, "phase1": phase1, "phase2": phase2, "phase2_month": month,
-            "strategic_turbulence": turbulence, "final_time": horizon}
+            "strategic_turbulence": turbulence, "pmo_authority": authority, "organisational_complexity": complexity,
+            "final_time": horizon}
 
 
 @st.fragment
@@ -177,19 +225,21 @@ def what_if() -> None:
             st.session_state["pinned"] = json.loads(json.dumps(settings))
     pinned = st.session_state.setdefault("pinned", default_settings())
     pinned = {**pinned, "final_time": settings["final_time"]}  # compare over the same horizon
-    current = run_scenario(scenario_data(settings), CONTRACT_OUTPUTS)
-    reference = run_scenario(scenario_data(pinned, name="baseline"), CONTRACT_OUTPUTS)
-    bands = run_scenario(scenario_data(settings, uncertainty=True), CONTRACT_OUTPUTS) if uncertainty else None
+    current = run_scenario(scenario_data(settings), OUTPUTS)
+    reference = run_scenario(scenario_data(pinned, name="baseline"), OUTPUTS)
+    bands = run_scenario(scenario_data(settings, uncertainty=True), OUTPUTS) if uncertainty else None
     with output:
         _show_kpis(_kpis(current), _kpis(reference))
         if bands is not None:
             p = np.quantile(bands["pmo_performance"][:, -1], [0.05, 0.95])
             st.caption(f"PMO Performance at the end lies between {p[0]:.2f} and {p[1]:.2f} in 90% of {MONTE_CARLO_RUNS} runs.")
-        left, right = st.columns(2)
-        for index, (title, names) in enumerate(CHARTS):
-            (left if index % 2 == 0 else right).vega_lite_chart(
-                track_chart(title, names, current, reference, bands), width="stretch")
-        st.caption("Solid: current settings. Dashed: pinned baseline.")
+        for row in range(0, len(CHARTS), 2):  # a row of two at a time keeps the pairs level
+            for column, (title, names, y_range) in zip(st.columns(2), CHARTS[row:row + 2]):
+                column.vega_lite_chart(track_chart(title, names, current, reference, bands, y_range=y_range), width="stretch")
+        fit = float(current["authority_fit"][0][-1])
+        st.caption(f"Solid: current settings. Dashed: pinned baseline. {label('authority_fit')} of these settings: {fit:.2f} "
+                   "(1 when the PMO's authority is what its organisation needs). Survival, money and value are "
+                   "weighted by the probability that the PMO still exists.")
         _downloads(settings, current, bands)
 
 
@@ -202,8 +252,8 @@ def _downloads(settings: dict[str, Any], current: dict, bands: dict | None) -> N
         return to_toml(scenario_from_dict(data))
 
     def results_csv() -> str:
-        dataset = xr.Dataset({n: (("run", "time"), values[n]) for n in CONTRACT_OUTPUTS}, coords={"time": values["time"]})
-        return timeseries_table(dataset).to_csv(index=False)
+        dataset = xr.Dataset({n: (("run", "time"), values[n]) for n in OUTPUTS}, coords={"time": values["time"]})
+        return timeseries_table(dataset, OUTPUTS).to_csv(index=False)
 
     first, second = st.columns(2)
     first.download_button("Download these settings (scenario TOML)", scenario_toml, file_name="what_if.toml",
@@ -215,9 +265,10 @@ def _downloads(settings: dict[str, Any], current: dict, bands: dict | None) -> N
 def render() -> None:
     st.title("Executive what-if")
     st.markdown(
-        "Move the budget and its split and see ten years of the PMO **against a pinned baseline**. "
-        "Governance and delivery support lift delivery within months (the short cycle); strategic alignment "
-        "and value management act only through PMO transformation, over years (the long cycle)."
+        "Move the budget and its split, the PMO's authority and its organisation's complexity, and see ten years "
+        "of the PMO **against a pinned baseline**, including the risk that it is closed. Governance and delivery "
+        "support lift delivery within months (the short cycle); strategic alignment and value management act only "
+        "through PMO transformation, over years (the long cycle)."
     )
     with st.expander("Open or save a scenario file"):
         _open_upload()

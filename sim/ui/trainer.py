@@ -1,4 +1,5 @@
-"""Trainer: the short-cycle versus the long-cycle engine, worse before better, risk as a catalyst."""
+"""Trainer: the short-cycle versus the long-cycle engine, worse before better, risk as a catalyst,
+the zombie PMO, and the crisis that only a ready, directed PMO turns into an opportunity."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from sim.demonstrations import risk_catalyst, short_vs_long_cycle, worse_before_better
+from sim.demonstrations import (crisis_opportunity, crisis_summary, first_month_below, risk_catalyst,
+                                 short_vs_long_cycle, worse_before_better, zombie_pmo)
 from sim.diagram import LOOP_MEANINGS, NAMED_LOOPS, causal_dot
 from sim.ui.common import MODEL
 
@@ -26,17 +28,42 @@ def _catalyst(size: float, at: float) -> pd.DataFrame:
     return risk_catalyst(size=size, at=at)
 
 
-def response_chart(frame: pd.DataFrame, title: str, *, marks: dict[str, float] | None = None, zero: bool = True) -> alt.LayerChart:
+@st.cache_data(show_spinner=False)
+def _zombie() -> pd.DataFrame:
+    return zombie_pmo()
+
+
+@st.cache_data(show_spinner=False)
+def _crisis(size: float, at: float, duration: float) -> pd.DataFrame:
+    return crisis_opportunity(size=size, at=at, duration=duration)
+
+
+#: Colours of the cases the new demonstrations compare (the PMO to learn from first).
+CASE_COLOURS = {"execution only": "#d62728", "balanced": "#1f77b4",
+                "ready, directed": "#1f77b4", "ready, no value track": "#ff7f0e", "unready": "#7f7f7f"}
+
+
+def response_chart(frame: pd.DataFrame, title: str, *, marks: dict[str, float] | None = None, zero: bool = True,
+                   y_title: str | None = "change against the unchanged run", y_range: tuple[float, float] | None = None,
+                   height: int = 220) -> alt.LayerChart:
+    """Lines over months; columns "<case>: <output>" are coloured by case and dashed by output.
+
+    ``height`` is the plot's: axes, title and legends come on top (Streamlit's default would fit them
+    all into it and squeeze the plot).
+    """
     long = frame.reset_index().melt("time", var_name="response", value_name="change")
-    # "execution: PMO Performance" -> colour by what changed, dash by which output.
     parts = long["response"].str.split(": ", n=1, expand=True)
     long["case"], long["output"] = parts[0], parts[1] if parts.shape[1] > 1 else parts[0]
+    cases = list(dict.fromkeys(long["case"]))
+    colours = alt.Scale(domain=cases, range=[CASE_COLOURS[c] for c in cases]) if all(c in CASE_COLOURS for c in cases) else alt.Undefined
+    encoding = {"color": alt.Color("case:N", title=None, scale=colours, legend=alt.Legend(orient="bottom", labelLimit=0))}
+    if long["output"].nunique() > 1 and (long["output"] != long["case"]).any():
+        encoding["strokeDash"] = alt.StrokeDash("output:N", title=None, legend=alt.Legend(orient="bottom", labelLimit=0))
     layers = [alt.Chart(long).mark_line(strokeWidth=2.5).encode(
         x=alt.X("time:Q", title="month"),
-        y=alt.Y("change:Q", title="change against the unchanged run"),
-        color=alt.Color("case:N", title=None, legend=alt.Legend(orient="bottom")),
-        strokeDash=alt.StrokeDash("output:N", title=None, legend=alt.Legend(orient="bottom")),
+        y=alt.Y("change:Q", title=y_title, scale=alt.Scale(domain=list(y_range)) if y_range else alt.Undefined),
         tooltip=["response", "time", alt.Tooltip("change:Q", format=".4f")],
+        **encoding,
     )]
     if zero:
         layers.append(alt.Chart(pd.DataFrame({"y": [0]})).mark_rule(color="gray").encode(y="y:Q"))
@@ -44,7 +71,7 @@ def response_chart(frame: pd.DataFrame, title: str, *, marks: dict[str, float] |
         rules = pd.DataFrame({"month": list(marks.values()), "label": list(marks)})
         layers.append(alt.Chart(rules).mark_rule(strokeDash=[4, 3]).encode(x="month:Q", tooltip=["label", "month"]))
         layers.append(alt.Chart(rules).mark_text(align="left", dx=4, dy=-6, fontSize=11).encode(x="month:Q", y=alt.value(12), text="label"))
-    return alt.layer(*layers).properties(title=title, height=300)
+    return alt.layer(*layers).properties(title=title, height=height, autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
 
 
 def render() -> None:
@@ -90,7 +117,10 @@ def render() -> None:
         "which raises performance later, but only in a PMO ready to transform (Capability Development)."
     )
 
-    st.header("4. The causal structure and its loops")
+    _zombie_pmo()
+    _crisis_opportunity()
+
+    st.header("6. The causal structure and its loops")
     st.graphviz_chart(causal_dot(MODEL), width="stretch")
     st.caption("Drawn from the model file's dependency graph. Boxes are stocks; dashed arrows pass through a delay. "
                "Blue: execution track; orange: value track.")
@@ -99,3 +129,85 @@ def render() -> None:
          "path": " -> ".join(MODEL.variables[n].name for n in NAMED_LOOPS[name] + NAMED_LOOPS[name][:1])}
         for name in NAMED_LOOPS
     ]))
+
+
+def _columns(frame: pd.DataFrame, output: str) -> pd.DataFrame:
+    """The columns of one output ("<case>: <output>") of a demonstration's frame."""
+    return frame[[c for c in frame.columns if c.endswith(f": {output}")]]
+
+
+def _zombie_pmo() -> None:
+    st.header("4. The zombie PMO")
+    st.markdown(
+        "An **execution-only PMO** puts all of its budget into governance and delivery support (shares 50, 50, 0, 0, 0) "
+        "and nothing into strategic alignment, value management or capability development. Templates, controls and "
+        "status reports run; projects are delivered. But nobody can see what it is *for*. Executives see little of "
+        "the strategic value realised unless Performance and Value Management measures it, so a PMO that measures "
+        "no benefits looks like a cost centre, however well it runs projects. Hobbs and Aubry (2007) found that about "
+        "half of PMOs have their relevance questioned; PMI Pulse of the Profession (2017) finds benefits "
+        "realisation weak in most organisations. Against it: the **balanced** split, 20% into each capability."
+    )
+    zombie = _zombie()
+    end = zombie.index[-1]
+    crossings = {case: first_month_below(zombie[f"{case}: PMO Survival"], 0.5) for case in ("execution only", "balanced")}
+    marks = {f"{case}: survival below 50% at month {month:.0f}": month for case, month in crossings.items() if month == month}
+    titles = {"Delivery Performance": "What it does: Delivery Performance",
+              "Strategic Value Realization": "... but Strategic Value Realization",
+              "Executive Support": "What it gets: Executive Support",
+              "PMO Survival": "... and PMO Survival (probability it exists)"}
+    for row in (("Delivery Performance", "Strategic Value Realization"), ("Executive Support", "PMO Survival")):
+        for column, output in zip(st.columns(2), row):
+            column.altair_chart(response_chart(_columns(zombie, output), titles[output], zero=False, y_title=None, y_range=(0, 1),
+                                               marks=marks if output == "PMO Survival" else None, height=160),
+                                width="stretch")
+
+    def final(case: str, output: str) -> float:
+        return float(zombie[f"{case}: {output}"].iloc[-1])
+
+    zombie_crossing = crossings["execution only"]
+    crossing = (f"Its survival falls below 50% at month **{zombie_crossing:.0f}**."
+                if zombie_crossing == zombie_crossing else f"Its survival stays above 50% for these {end:.0f} months.")
+    st.markdown(
+        f"At month {end:.0f} the execution-only PMO delivers **{final('execution only', 'Delivery Performance'):.0%}** of "
+        f"its projects on goal (balanced: {final('balanced', 'Delivery Performance'):.0%}), but realises "
+        f"**{final('execution only', 'Strategic Value Realization'):.0%}** of the intended benefits "
+        f"(balanced: {final('balanced', 'Strategic Value Realization'):.0%}). Executive support ends at "
+        f"**{final('execution only', 'Executive Support'):.2f}** (balanced: {final('balanced', 'Executive Support'):.2f}), "
+        f"and the probability that the PMO still exists at **{final('execution only', 'PMO Survival'):.0%}** "
+        f"(balanced: {final('balanced', 'PMO Survival'):.0%}). {crossing} The lesson: the execution track keeps a PMO busy; "
+        "only a value track that executives can see keeps it alive."
+    )
+
+
+def _crisis_opportunity(size: float = 0.5, at: float = 24, duration: float = 3) -> None:
+    st.header("5. A crisis is an opportunity only for a ready, directed PMO")
+    st.markdown(
+        f"The same crisis (Risk Shock {size:g} for months {at:g} to {at + duration:g}: a failed programme, an audit finding, "
+        "a new regulator) hits three PMOs. Risk never lowers performance directly: past the organisation's tolerance "
+        "it triggers transformation (Hobbs and Aubry 2010: PMOs are reconfigured every 2 to 3 years). Whether the "
+        "change pays off depends on the two conditions of the white paper \"PMO Dual-Track Mechanism\": "
+        "**readiness**, the Capability Development to reconfigure (section 5.4), and **direction**, a value track "
+        "that points the change at strategy (section 5.5); without it, change lacks direction and purpose."
+        "\n\n- **Ready, directed**: the balanced split (20% into each capability), as it starts."
+        "\n- **Ready, no value track**: nothing on strategic alignment or value management, both starting at 0.05."
+        "\n- **Unready**: nothing on capability development, starting at 0."
+    )
+    crisis = _crisis(size, at, duration)
+    marks = {"risk shock": at}
+    left, right = st.columns(2)
+    left.altair_chart(response_chart(_columns(crisis, "PMO Performance"), "PMO Performance: what the crisis adds",
+                                     marks=marks, y_title="change made by the shock"), width="stretch")
+    right.altair_chart(response_chart(_columns(crisis, "Delivery Performance"), "Delivery Performance: the dip while it reconfigures",
+                                      marks=marks, y_title="change made by the shock"), width="stretch")
+    summary = crisis_summary(crisis, month=84)
+    st.table(summary.style.format({c: "{:+.4f}" for c in summary.columns if not c.startswith("month")}
+                                  | {c: "{:.0f}" for c in summary.columns if c.startswith("month")}))
+    ready, unready = summary.loc["ready, directed"], summary.loc["unready"]
+    st.markdown(
+        f"The ready, directed PMO turns the crisis into up to **{ready['largest gain']:+.2g}** of PMO Performance "
+        f"(month {ready['month of largest gain']:.0f}); the unready one gains at most {unready['largest gain']:+.2g}, and the "
+        f"PMO without a value track {summary.loc['ready, no value track', 'largest gain']:+.2g}. The opportunity has a price, "
+        f"paid first: while the ready PMO reconfigures, Delivery Performance dips by up to **{-ready['deepest delivery dip']:.2g}** "
+        f"(month {ready['month of deepest dip']:.0f}). A crisis gives a PMO the mandate to change; only readiness and a "
+        "value track turn that change into performance."
+    )
