@@ -6,7 +6,7 @@ do not add up), 2 bad input.
     pmo-sim compare FILES... --out DIR
     pmo-sim list-params [--json]
     pmo-sim schema
-    pmo-sim check-units [MODEL.mdl]
+    pmo-sim check-units [MODEL_FILE.mdl]
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ def _parser() -> argparse.ArgumentParser:
     listing.add_argument("--json", action="store_true", help="as JSON")
     commands.add_parser("schema", help="the scenario JSON Schema, for editors")
     check_units = commands.add_parser("check-units", help="check that every equation's units add up (needs pint)")
-    check_units.add_argument("model", nargs="?", type=Path, metavar="MODEL.mdl", help="default: the shipped model")
+    check_units.add_argument("model", nargs="?", type=Path, metavar="MODEL_FILE.mdl", help="default: the shipped model")
     return parser
 
 

@@ -6,7 +6,7 @@ import networkx as nx
 
 from sim.model import Model, get_model
 
-#: MODEL.md section 4: each loop as the variables it runs through, in order; the last feeds the first.
+#: The named feedback loops: each loop as the variables it runs through, in order; the last feeds the first.
 NAMED_LOOPS: dict[str, tuple[str, ...]] = {
     "R credibility": (
         "executive_support", "effective_budget", "investment_in_strategic_alignment", "strategic_alignment",

@@ -1,4 +1,4 @@
-"""The standard experiments of MODEL.md section 5, as parameter sets for :func:`sim.simulate`.
+"""The standard experiments (step tests, splits, share moves, shocks), as parameter sets for :func:`sim.simulate`.
 
 Trainers, tests and the documentation use the same definitions:
 
