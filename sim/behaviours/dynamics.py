@@ -58,11 +58,6 @@ def run_many(param_sets: list[dict], *, final_time: float = 120, outputs: tuple[
     return simulate_batch(table, final_time=final_time, outputs=list(outputs))
 
 
-def average_performance(frame: pd.DataFrame) -> float:
-    """PMO Performance averaged over months 60-120, so reconfiguration cycles do not decide by phase."""
-    return float(frame.loc[60:120, "pmo_performance"].mean())
-
-
 def gain(changed: pd.DataFrame, reference: pd.DataFrame, column: str, month: float) -> float:
     return float(changed.at[month, column] - reference.at[month, column])
 

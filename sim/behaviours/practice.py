@@ -12,7 +12,7 @@ import itertools
 import numpy as np
 import pandas as pd
 
-from sim.behaviours.dynamics import BALANCED, CAPABILITIES, average_performance, gain, run, run_many
+from sim.behaviours.dynamics import BALANCED, CAPABILITIES, gain, run, run_many
 from sim.experiments import SHARES, months_to_fraction, split, step_schedule, track_step
 from sim.model import get_model
 
@@ -155,7 +155,6 @@ def b18_authority_fit() -> dict[str, float]:
         "complexity 0.1: supportive minus directive": float(table[(0.1, 0.0)] - table[(0.1, 1.0)]),
         "distinct best authority levels over complexity": float(best.nunique()),
     }
-    base = run(held)
     for authority in (0.0, 0.5, 1.0):
         at = {**held, "pmo_authority": authority}
         reference = run(at)
@@ -164,7 +163,6 @@ def b18_authority_fit() -> dict[str, float]:
         figures[f"authority {authority}: delivery gain at 48, governance alone minus delivery support"] = (
             gain(governance, reference, "delivery_performance", 48) - gain(support, reference, "delivery_performance", 48)
         )
-    del base
     return figures
 
 
