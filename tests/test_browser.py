@@ -26,7 +26,7 @@ PAGES = {"executive": "", "trainer": "trainer", "analyst": "analyst"}
 TITLES = {"Executive what-if", "Trainer: the short-cycle and the long-cycle engine", "Analyst: scenarios"}
 #: The README's screenshots show whole pages this wide; the checks for cut-off text use a laptop's screen.
 README_WIDTH, SCREEN = 1440, {"width": 1280, "height": 800}
-NEW_CARDS = ("PMO Survival (end)", "Net Value Added (end, k$/Month)", "Cumulative Net Value (end, M$)")
+MONEY_CARDS = ("PMO cost (M$)", "Value delivered (M$)", "Net value (M$)", "Payback month")
 ZOMBIE, CRISIS = "4. The zombie PMO", "5. A crisis is an opportunity only for a ready, directed PMO"
 
 
@@ -84,9 +84,12 @@ def test_the_executive_page_shows_authority_survival_and_net_value(app_url, brow
         for name in ("PMO Authority (Dmnl)", "Organisational Complexity (Dmnl)"):
             assert page.get_by_role("slider", name=name).is_visible()
         assert page.locator('[data-testid="stCaptionContainer"]').filter(has_text="PMO type: controlling").count() == 1
-        assert kpi(page, "PMO Survival (end)").endswith("%")
-        assert all(kpi(page, card) for card in NEW_CARDS)
-        assert page.locator('[data-testid="stVegaLiteChart"]').count() == 6  # survival and net value besides the four
+        assert kpi(page, "PMO Survival").endswith("%")
+        assert all(kpi(page, card) for card in MONEY_CARDS)
+        assert page.locator('[data-testid="stVegaLiteChart"]').count() == 8  # six over time, "how much budget?" and the picked variables
+        heights = page.locator('[data-testid="stVegaLiteChart"] canvas, [data-testid="stVegaLiteChart"] svg.marks').evaluate_all(
+            "charts => charts.map(c => c.getBoundingClientRect().height)")
+        assert len(heights) == 8 and min(heights) >= 220 + 30, heights  # a plot area of 220 px at least, and its axis
         page.set_viewport_size(SCREEN)
         wait_idle(page)
         assert clipped_texts(page) == []
@@ -96,8 +99,8 @@ def test_the_executive_page_shows_authority_survival_and_net_value(app_url, brow
 
 
 @pytest.mark.parametrize(("slider", "card", "after"), [
-    ("PMO Budget (k$/Month)", "PMO Performance: 10 years", "150"),
-    ("PMO Authority (Dmnl)", "Delivery Performance: 1 year", "1"),  # a directive PMO in a mid-range organisation
+    ("PMO Budget (k$/Month)", "PMO Performance", "150"),
+    ("PMO Authority (Dmnl)", "Delivery Performance", "1"),  # a directive PMO in a mid-range organisation
 ])
 def test_a_slider_moved_by_keyboard_updates_a_kpi(app_url, browser, slider, card, after):
     page = open_page(browser, app_url)
@@ -152,18 +155,19 @@ def test_the_csv_and_toml_downloads_work(app_url, browser, tmp_path):
         wait_idle(page)
         with page.expect_download(timeout=120_000) as csv_download:  # made on click, on a cold server
             page.get_by_role("button", name="Download the results (CSV)").click()
-        csv_path = tmp_path / "what_if_timeseries.csv"
+        csv_path = tmp_path / "timeseries.csv"
         csv_download.value.save_as(csv_path)
         series = pd.read_csv(csv_path)
         assert list(series["time"]) == list(range(121)) and "pmo_performance" in series and "pmo_survival" in series
         wait_idle(page)
         with page.expect_download(timeout=120_000) as toml_download:
             page.get_by_role("button", name="Download these settings (scenario TOML)").click()
-        toml_path = tmp_path / "what_if.toml"
+        assert toml_download.value.suggested_filename.startswith("what_if_")  # a unique name by default
+        toml_path = tmp_path / toml_download.value.suggested_filename
         toml_download.value.save_as(toml_path)
         assert "pmo_authority = 0.5" in toml_path.read_text()
         assert main(["run", str(toml_path), "--out", str(tmp_path / "out")]) == 0
-        assert (tmp_path / "out" / "what_if" / "manifest.json").exists()
+        assert (tmp_path / "out" / toml_path.stem / "manifest.json").exists()
     finally:
         page.close()
 
@@ -173,7 +177,7 @@ def test_a_bad_upload_shows_the_clear_error(app_url, browser, tmp_path):
     try:
         bad = tmp_path / "mine.toml"
         bad.write_text("[params]\npmo_budgte = 100\n")
-        page.get_by_text("Open or save a scenario file").click()
+        page.get_by_text("Open a scenario file").click()
         page.locator('input[type="file"]').set_input_files(str(bad))
         alert = page.locator('[data-testid="stAlert"]').filter(has_text="cannot be used")
         alert.wait_for(timeout=30_000)

@@ -62,29 +62,46 @@ def label(name: str) -> str:
     return name.title() if name.isupper() else name
 
 
-def track_chart(title: str, names: Sequence[str], current: dict, baseline: dict | None = None,
-                bands: dict | None = None, height: int = 200,
-                y_range: Sequence[float] | None = (0, 1)) -> dict[str, Any]:
-    """A Vega-Lite spec: current (solid) against baseline (dashed), with 25-75% and 5-95% bands.
+#: Colour-blind-safe hues (Okabe and Ito 2008, then Tol's muted set), distinct for 12 series or scenarios;
+#: yellow is left out (unreadable on white and on a projector).
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000",
+           "#882255", "#44AA99", "#999933", "#AA4499", "#888888")
+#: Dash patterns: the current settings solid, each saved run its own dashes.
+DASHES = ([1, 0], [6, 4], [2, 2], [8, 3, 2, 3], [12, 4], [1, 3], [4, 2, 1, 2])
 
-    ``height`` is the plot's (axes, title and legends come on top: Streamlit's default would fit them
-    all into it and squeeze the plot); ``y_range`` fixes the vertical axis (None: fitted to the values).
+
+def palette(count: int) -> list[str]:
+    """``count`` colours, cycling through :data:`PALETTE` (beyond 12 the dash tells series apart)."""
+    return [PALETTE[i % len(PALETTE)] for i in range(count)]
+
+
+def track_chart(title: str, names: Sequence[str], current: dict, references: dict[str, dict] | None = None,
+                bands: dict | None = None, height: int = 230,
+                y_range: Sequence[float] | None = (0, 1)) -> dict[str, Any]:
+    """A Vega-Lite spec: current (solid) against saved runs (dashed), with 25-75% and 5-95% bands.
+
+    ``references`` maps a saved run's name to its values. ``height`` is the plot's (axes, title and
+    legends come on top: Streamlit's default would fit them all into it and squeeze the plot);
+    ``y_range`` fixes the vertical axis (None: fitted to the values).
 
     A plain spec rather than Altair (whose object model and schema validation cost more than the run
     itself on every slider move), with one wide row per month that the browser folds into lines.
     """
+    references = references or {}
     labels = [label(n) for n in names]
+    runs = ["current", *references]
     columns = {f"{label(n)}|current": current[n][0] for n in names}
-    if baseline is not None:
-        columns.update({f"{label(n)}|baseline": baseline[n][0] for n in names})
+    for run, values in references.items():
+        columns.update({f"{label(n)}|{run}": values[n][0][: len(current["time"])] for n in names})
     if bands is not None:
         for n in names:
             for suffix, values in quantiles(bands, n).items():
                 columns[f"{label(n)}|{suffix}"] = values.to_numpy()
     rows = pd.DataFrame(columns, index=pd.Index(current["time"], name="month")).reset_index().to_dict("records")
-    # Variables below the plot (one a line when three would not fit side by side), solid and dashed above it.
+    # Variables below the plot (one a line when three would not fit side by side), runs above it.
     legend = {"orient": "bottom", "columns": 2 if len(names) <= 2 else 1, "labelLimit": 0}
-    color = {"field": "variable", "type": "nominal", "title": None, "legend": legend, "scale": {"domain": labels}}
+    color = {"field": "variable", "type": "nominal", "title": None, "legend": legend,
+             "scale": {"domain": labels, "range": palette(len(labels))}}
     y_scale = {"domain": list(y_range)} if y_range is not None else {"zero": True}
     layers: list[dict[str, Any]] = []
     for name in labels if bands is not None else ():
@@ -93,18 +110,19 @@ def track_chart(title: str, names: Sequence[str], current: dict, baseline: dict 
                            "encoding": {"x": {"field": "month", "type": "quantitative"},
                                         "y": {"field": f"{name}|{low}", "type": "quantitative", "scale": y_scale, "title": None},
                                         "y2": {"field": f"{name}|{high}"}, "color": {"datum": name, **color}}})
-    folded = [c for c in columns if c.endswith(("|current", "|baseline"))]
+    folded = [c for c in columns if c.split("|", 1)[1] in runs]
+    dash_legend = {"orient": "top", "labelLimit": 0} if len(runs) > 1 else None
     layers.append({
         "transform": [{"fold": folded, "as": ["series", "value"]},
                       {"calculate": "split(datum.series, '|')[0]", "as": "variable"},
                       {"calculate": "split(datum.series, '|')[1]", "as": "run"}],
-        "mark": {"type": "line"},
+        "mark": {"type": "line", "strokeWidth": 2.5},
         "encoding": {
             "x": {"field": "month", "type": "quantitative", "title": "month"},
             "y": {"field": "value", "type": "quantitative", "scale": y_scale, "title": None},
             "color": color,
-            "strokeDash": {"field": "run", "type": "nominal", "title": None, "legend": {"orient": "top"},
-                           "scale": {"domain": ["current", "baseline"], "range": [[1, 0], [5, 4]]}},
+            "strokeDash": {"field": "run", "type": "nominal", "title": None, "legend": dash_legend,
+                           "scale": {"domain": runs, "range": [DASHES[i % len(DASHES)] for i in range(len(runs))]}},
             "tooltip": [{"field": "variable"}, {"field": "run"}, {"field": "month", "type": "quantitative"},
                         {"field": "value", "type": "quantitative", "format": ".3f"}],
         },

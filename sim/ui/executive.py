@@ -1,28 +1,24 @@
-"""Executive what-if: split the PMO budget and see ten years against a pinned baseline."""
+"""Executive what-if: split the PMO budget and see ten years, in performance and in money, against saved runs."""
 
 from __future__ import annotations
 
-import json
-import re
+import copy
+import datetime as dt
 from typing import Any
 
 import numpy as np
 import streamlit as st
 import xarray as xr
 
-from sim.experiments import SHARES
 from sim.model import CONTRACT_OUTPUTS
 from sim.results import timeseries_table
-from sim.scenario import Scenario, scenario_from_dict, to_toml
-from sim.ui.common import MODEL, label, read_upload, run_scenario, shipped, slider, track_chart
+from sim.scenario import ScenarioError, scenario_from_dict, to_toml
+from sim.ui import money
+from sim.ui.common import MODEL, label, read_upload, run_scenario, track_chart
+from sim.ui.inputs import MONTE_CARLO_RUNS, controls, default_settings, put_on_inputs, scenario_data, settings_from_scenario
 
-MONTE_CARLO_RUNS = 200
-PHASE_TRANSITION = 1.0  # months over which the second split phases in
 KPI_MONTHS = {"1 year": 12, "3 years": 36, "10 years": 120}
-#: The inputs with one slider each (besides the split), and the slider's key.
-SLIDERS = {"pmo_budget": "budget", "strategic_turbulence": "turbulence", "pmo_authority": "authority",
-           "organisational_complexity": "complexity"}
-#: What the page shows: the contract's outputs, and survival, money and fit (version 2 of the model).
+#: What the page runs: the contract's outputs, and survival, money and fit (version 2 of the model).
 OUTPUTS = tuple(dict.fromkeys(CONTRACT_OUTPUTS + ("pmo_survival", "net_value_added", "cumulative_net_value", "authority_fit")))
 UNIT_RANGE = (0, 1)
 CHARTS = (  # title, variables, y range (None: fitted to the values)
@@ -33,83 +29,166 @@ CHARTS = (  # title, variables, y range (None: fitted to the values)
     ("PMO survival (closure risk)", ("pmo_survival",), UNIT_RANGE),
     (f"Net value added ({MODEL.variables['net_value_added'].units})", ("net_value_added",), None),
 )
-#: How a card shows its value: decimals and suffix (default: 3 decimals, no suffix).
-CARD_FORMATS = {"Value to Cost Ratio (end)": (2, ""), "PMO Survival (end)": (1, "%"),
-                f"Net Value Added (end, {MODEL.variables['net_value_added'].units})": (0, ""),
-                "Cumulative Net Value (end, M$)": (2, "")}
+#: Cards: name -> (decimals, suffix, delta colour). Cost and payback are neither good nor bad in
+#: themselves (a budget that adds net value costs more), so their deltas are neutral.
+CARDS = {
+    "PMO Performance": (3, "", "normal"), "Delivery Performance": (3, "", "normal"),
+    "Value Realization": (3, "", "normal"), "PMO Survival": (1, "%", "normal"),
+    "PMO cost (M$)": (2, "", "off"), "Value delivered (M$)": (2, "", "normal"),
+    "Net value (M$)": (2, "", "normal"), "Payback month": (0, "", "off"),
+}
+BASELINE = "baseline"
 
 
-def default_settings() -> dict[str, Any]:
-    """The shipped baseline: the model's defaults, no second phase."""
-    defaults = MODEL.defaults()
-    shares = {n: defaults[n] for n in SHARES}
-    return {**{n: defaults[n] for n in SLIDERS}, "phase1": shares, "phase2": None, "phase2_month": 18.0,
-            "final_time": defaults["final_time"]}
+def kpis(values: dict[str, np.ndarray]) -> dict[str, float]:
+    """The cards' figures for one run (the first run of ``values``)."""
+    def end(name: str) -> float:
+        return float(values[name][0][-1])
+
+    return {
+        "PMO Performance": end("pmo_performance"), "Delivery Performance": end("delivery_performance"),
+        "Value Realization": end("strategic_value_realization"),
+        "PMO Survival": 100 * end("pmo_survival"), **money.money_kpis(values),
+    }
 
 
-def scenario_data(settings: dict[str, Any], *, uncertainty: bool = False, name: str = "what_if") -> dict[str, Any]:
-    """The scenario the sliders describe, in the scenario-file format."""
-    params: dict[str, float] = {n: settings[n] for n in SLIDERS}
-    schedule = {}
-    for share in SHARES:
-        first = settings["phase1"][share]
-        second = settings["phase2"][share] if settings["phase2"] else first
-        if second == first:
-            params[share] = first
-        else:
-            month = settings["phase2_month"]
-            schedule[share] = {"points": [[0.0, first], [month, first], [month + PHASE_TRANSITION, second]]}
-    description = "Built in the pmo-sim app's executive what-if page."
-    data: dict[str, Any] = {"name": name, "description": description, "run": {"final_time": settings["final_time"]},
-                            "params": params, "schedule": schedule}
-    if uncertainty:
-        baseline = shipped().get("baseline")
-        if baseline is not None and baseline.spec.uncertainty is not None:
-            spread = baseline.spec.uncertainty.model_dump()
-            data["uncertainty"] = {**spread, "runs": MONTE_CARLO_RUNS}
-    return data
+def yearly_table(values: dict[str, np.ndarray], reference: dict[str, np.ndarray], name: str) -> list[dict[str, Any]]:
+    """Performance at 1, 3 and 10 years, and a few more figures, against the compared run."""
+    months = values["time"]
+    rows = []
+    for output in ("pmo_performance", "delivery_performance", "strategic_value_realization", "executive_support", "maturity_level"):
+        for title, month in KPI_MONTHS.items():
+            if month in months:
+                now, then = values[output][0][months == month][0], reference[output][0][months == month][0]
+                rows.append({"figure": f"{label(output)} at {title}", "current": round(float(now), 3),
+                             name: round(float(then), 3), "change": round(float(now - then), 3)})
+    return rows
 
 
-def settings_from_scenario(scenario: Scenario) -> tuple[dict[str, Any], list[str]]:
-    """Slider settings for an uploaded scenario, and what the sliders cannot show."""
-    spec = scenario.spec
-    settings = default_settings()
-    skipped = []
-    for name, value in spec.params.items():
-        if name in SLIDERS:
-            settings[name] = value
-        elif name in SHARES:
-            settings["phase1"][name] = value
-        else:
-            skipped.append(f"parameter {name}")
-    phase2, month = {}, None
-    for name, schedule in spec.schedule.items():
-        points = schedule.points
-        two_phase = name in SHARES and len(points) == 3 and points[0][1] == points[1][1] and points[0][0] == 0
-        if two_phase and (month is None or month == points[1][0]):
-            month = points[1][0]
-            settings["phase1"][name] = points[0][1]
-            phase2[name] = points[2][1]
-        else:
-            skipped.append(f"schedule of {name}")
-    if phase2:
-        settings["phase2"] = {n: phase2.get(n, settings["phase1"][n]) for n in SHARES}
-        settings["phase2_month"] = month
-    skipped += [f"shock on {s.input} at month {s.at:g}" for s in spec.shocks]
-    settings["final_time"] = spec.run.final_time
-    return settings, skipped
+def _show_cards(current: dict[str, float], reference: dict[str, float], against: str) -> None:
+    names = list(current)
+    for row in range(0, len(names), 4):
+        for column, name in zip(st.columns(4), names[row:row + 4]):
+            value, then = current[name], reference[name]
+            digits, suffix, colour = CARDS[name]
+            if np.isnan(value):
+                shown = "not paid back" if name == "Payback month" else "beyond horizon"
+                delta = None if np.isnan(then) else f"{against}: month {then:.0f}"
+                column.metric(name, shown, delta, delta_color="off", delta_arrow="off")
+                continue
+            change = value - then if not np.isnan(then) else np.nan
+            moved = not np.isnan(change) and abs(change) >= 0.5 * 10**-digits
+            if np.isnan(change):
+                delta = f"{against}: not paid back"
+            elif name == "Payback month":
+                delta = f"{abs(change):.0f} months {'later' if change > 0 else 'earlier'}" if moved else f"same as {against}"
+            else:
+                delta = f"{change:+.{digits}f}{' pts' if suffix == '%' else ''}" if moved else f"same as {against}"
+            column.metric(name, f"{value:.{digits}f}{suffix}", delta, delta_color=colour if moved else "off",
+                          delta_arrow="auto" if moved and name != "Payback month" else "off",
+                          help=f"Change against the saved run '{against}'.")
 
 
-def _put_on_sliders(settings: dict[str, Any]) -> None:
-    state = st.session_state
-    for name, key in SLIDERS.items():
-        state[key] = settings[name]
-    state["horizon"] = settings["final_time"]
-    for name in SHARES:
-        state[f"p1_{name}"] = settings["phase1"][name] * 100
-        state[f"p2_{name}"] = (settings["phase2"] or settings["phase1"])[name] * 100
-    state["phase2"] = settings["phase2"] is not None
-    state["phase2_month"] = float(settings["phase2_month"])
+def _saved_runs(settings: dict[str, Any]) -> None:
+    """Save the current settings under a name; the saved runs can be compared in the charts."""
+    saved = st.session_state.setdefault("saved_runs", {BASELINE: default_settings()})
+    # A new field after each save, so that it offers a new default name.
+    name = st.text_input("Name for these settings", value=f"run {len(saved)}", key=f"save_name_{len(saved)}", max_chars=40)
+    if st.button("Save these settings to compare", key="save") and name.strip():
+        saved[name.strip()] = copy.deepcopy(settings)
+        compared = st.session_state.get("compare", [BASELINE])
+        st.session_state["compare"] = list(dict.fromkeys([*compared, name.strip()]))
+
+
+@st.fragment
+def what_if() -> None:
+    inputs, output = st.columns([1, 2.3], gap="large")
+    with inputs:
+        settings = controls()
+        uncertainty = st.toggle(f"Show uncertainty ({MONTE_CARLO_RUNS}-run Monte Carlo)", key="uncertainty",
+                                help="Bands of 25-75% and 5-95% of runs over the assumption parameters of the shipped baseline.")
+        _saved_runs(settings)
+    saved = st.session_state.setdefault("saved_runs", {BASELINE: default_settings()})
+    with output:
+        st.session_state["compare"] = [n for n in st.session_state.get("compare", [BASELINE]) if n in saved]
+        compared = st.multiselect("Compare with saved runs (the cards compare against the first)", list(saved), key="compare")
+        try:
+            current = run_scenario(scenario_data(settings), OUTPUTS)
+        except ScenarioError as error:
+            st.error("These inputs cannot be run:\n\n" + "\n".join(f"- `{p}`" for p in error.problems))
+            return
+        horizon = settings["final_time"]  # compare over the same horizon
+        references = {n: run_scenario(scenario_data({**saved[n], "final_time": horizon}, name="saved"), OUTPUTS) for n in compared}
+        bands = run_scenario(scenario_data(settings, uncertainty=True), OUTPUTS) if uncertainty else None
+        against = compared[0] if compared else None
+        reference = references[against] if against else current
+        st.caption(f"At month {horizon:g}, against the saved run **{against or 'none'}**. Value Realization is "
+                   f"{label('strategic_value_realization')}; money to the horizon, net of what the same portfolio "
+                   "would gain without a PMO.")
+        _show_cards(kpis(current), kpis(reference), against or "itself")
+        if bands is not None:
+            p = np.quantile(bands["pmo_performance"][:, -1], [0.05, 0.95])
+            st.caption(f"PMO Performance at the end lies between {p[0]:.2f} and {p[1]:.2f} in 90% of {MONTE_CARLO_RUNS} runs.")
+        with st.expander("Figures at 1, 3 and 10 years"):
+            st.dataframe(yearly_table(current, reference, against or "current"), hide_index=True, width="stretch")
+        curve = money.budget_curve(scenario_data(settings), settings["pmo_budget"])
+        charts = [track_chart(title, names, current, references, bands, y_range=y_range) for title, names, y_range in CHARTS]
+        charts.append(money.budget_chart(curve, settings["pmo_budget"]))
+        for row in range(0, len(charts), 2):  # a row of two at a time keeps the pairs level
+            for column, chart in zip(st.columns(2), charts[row:row + 2]):
+                column.vega_lite_chart(chart, width="stretch")
+        best = money.best_budget(curve)
+        fit = float(current["authority_fit"][0][-1])
+        st.caption(f"Solid: current settings; dashed: the saved runs compared. Of the budgets tried, **{best:g} "
+                   f"{MODEL.variables['pmo_budget'].units}** adds the most net value with this split. "
+                   f"{label('authority_fit')} of these settings: {fit:.2f} (1 when the PMO's authority is what its "
+                   "organisation needs). Survival, money and value are weighted by the probability that the PMO still exists.")
+        _any_variable(settings, current, references)
+        _downloads(settings, current, bands)
+
+
+def _any_variable(settings: dict[str, Any], current: dict, references: dict) -> None:
+    """A chart of any of the model's variables, picked by the user."""
+    with st.expander("Chart any variable of the model"):
+        options = sorted(MODEL.variables, key=label)
+        options = [n for n in options if MODEL.variables[n].kind != "control"]
+        picked = st.multiselect("Variables", options, default=["effective_budget"], format_func=label, key="picked",
+                                max_selections=6)
+        if not picked:
+            return
+        outputs = tuple(picked)
+        mine = run_scenario(scenario_data(settings), outputs)
+        theirs = {n: run_scenario(scenario_data({**st.session_state["saved_runs"][n], "final_time": settings["final_time"]},
+                                                name="saved"), outputs) for n in references}
+        st.vega_lite_chart(track_chart(", ".join(label(n) for n in picked), picked, mine, theirs, y_range=None),
+                           width="stretch")
+
+
+def _default_name() -> str:
+    return st.session_state.setdefault("download_default", f"what_if_{dt.datetime.now():%Y%m%d_%H%M%S}")
+
+
+def _downloads(settings: dict[str, Any], current: dict, bands: dict | None) -> None:
+    """The settings as a named scenario file and the results as CSV, made only when clicked."""
+    values = bands if bands is not None else current
+    name = st.text_input("Scenario name for the download (two downloads with different names can be compared)",
+                         value=_default_name(), key="download_name", max_chars=60).strip() or _default_name()
+    data = scenario_data(settings, uncertainty=bands is not None, name=name)
+    try:
+        scenario = scenario_from_dict(data)
+    except ScenarioError as error:
+        st.error("\n".join(f"`{p}`" for p in error.problems))
+        return
+
+    def results_csv() -> str:
+        dataset = xr.Dataset({n: (("run", "time"), values[n]) for n in OUTPUTS}, coords={"time": values["time"]})
+        return timeseries_table(dataset, OUTPUTS).to_csv(index=False)
+
+    first, second = st.columns(2)
+    first.download_button("Download these settings (scenario TOML)", lambda: to_toml(scenario), file_name=f"{name}.toml",
+                          mime="application/toml", key="download_toml")
+    second.download_button("Download the results (CSV)", results_csv, file_name=f"{name}_timeseries.csv",
+                           mime="text/csv", key="download_csv")
 
 
 def _open_upload() -> None:
@@ -122,155 +201,25 @@ def _open_upload() -> None:
         return
     settings, skipped = settings_from_scenario(scenario)
     st.session_state["applied_upload"] = uploaded.file_id
-    _put_on_sliders(settings)
+    put_on_inputs(settings)
     note = f"Opened **{scenario.name}**."
+    if settings["shocks"]:
+        note += f" Its {len(settings['shocks'])} shock(s) are in the Shocks table."
     if skipped:
-        note += " Not shown on the sliders (run it in full on the Analyst page): " + ", ".join(skipped) + "."
+        note += " Not shown on the inputs (run it in full on the Analyst page): " + ", ".join(skipped) + "."
     st.session_state["upload_note"] = note
     st.rerun()
-
-
-def _kpis(values: dict[str, np.ndarray]) -> dict[str, float]:
-    months = values["time"]
-
-    def at(name: str, month: float) -> float:
-        return float(values[name][0][months == month][0]) if month in months else float("nan")
-
-    def end(name: str) -> float:
-        return float(values[name][0][-1])
-
-    kpis = {f"{label(name)}: {title}": at(name, month)
-            for name in ("pmo_performance", "delivery_performance", "strategic_value_realization")
-            for title, month in KPI_MONTHS.items()}
-    kpis["PMO Survival (end)"] = 100 * end("pmo_survival")
-    kpis[f"Net Value Added (end, {MODEL.variables['net_value_added'].units})"] = end("net_value_added")
-    kpis["Cumulative Net Value (end, M$)"] = end("cumulative_net_value") / 1000  # the model counts k$
-    kpis["Maturity Level (end)"] = end("maturity_level")
-    kpis["Value to Cost Ratio (end)"] = end("value_to_cost_ratio")
-    kpis["Lowest Executive Support"] = float(values["executive_support"][0].min())
-    return kpis
-
-
-def _show_kpis(current: dict[str, float], baseline: dict[str, float]) -> None:
-    names = list(current)
-    for row in range(0, len(names), 3):
-        for column, name in zip(st.columns(3), names[row:row + 3]):
-            value, reference = current[name], baseline[name]
-            if np.isnan(value):
-                column.metric(name, "beyond horizon")
-                continue
-            digits, suffix = CARD_FORMATS.get(name, (3, ""))
-            change = value - reference
-            moved = not np.isnan(change) and abs(change) >= 0.5 * 10**-digits
-            delta = f"{change:+.{digits}f}{' pts' if suffix == '%' else ''}" if moved else "same as baseline"
-            column.metric(name, f"{value:.{digits}f}{suffix}", delta,
-                          delta_color="normal" if moved else "off", delta_arrow="auto" if moved else "off")
-
-
-def scale_points(name: str) -> list[tuple[float, str]]:
-    """The named points of an input's 0-1 scale, as its comment in the model file declares them.
-
-    ``PMO Authority``: "0 supportive (...), 0.5 controlling (...), 1 directive (...)" gives
-    ``[(0.0, "supportive"), (0.5, "controlling"), (1.0, "directive")]``.
-    """
-    found = re.findall(r"(?:^|: |, )(\d+(?:\.\d+)?) ([a-z][^().:]*?)(?= \(|, \d|\.|$)", MODEL.variables[name].comment)
-    return [(float(value), words) for value, words in found]
-
-
-def describe_on_scale(name: str, value: float) -> str:
-    """What ``value`` means on the input's named scale: the nearest named point, or between two."""
-    points = scale_points(name)
-    if not points:
-        return f"{value:g}"
-    nearest = min(points, key=lambda point: abs(point[0] - value))
-    if abs(nearest[0] - value) <= 0.125:
-        return nearest[1]
-    below = max((p for p in points if p[0] < value), default=nearest)
-    above = min((p for p in points if p[0] > value), default=nearest)
-    return f"between {below[1]} and {above[1]}"
-
-
-def _controls() -> dict[str, Any]:
-    budget = slider("pmo_budget", key="budget")
-    st.markdown("**How the budget is split** (normalised: the shares need not add to 100)")
-    phase1 = {n: slider(n, key=f"p1_{n}", percent=True) for n in SHARES}
-    total = sum(phase1.values()) or 1.0
-    st.caption("Split used: " + ", ".join(f"{MODEL.variables[n].name.removeprefix('Share ')} {100 * v / total:.0f}%" for n, v in phase1.items()))
-    phase2 = None
-    month = float(st.session_state.get("phase2_month", 18.0))
-    if st.toggle("Second phase: a new split from a month", key="phase2"):
-        month = st.slider("Second phase starts at month", 1.0, 119.0, step=1.0, key="phase2_month",
-                          help="Foundation first, then value: the second split phases in over one month.")
-        phase2 = {n: slider(n, key=f"p2_{n}", percent=True) for n in SHARES}
-    turbulence = slider("strategic_turbulence", key="turbulence")
-    st.markdown("**The PMO's mandate and its organisation**")
-    authority = slider("pmo_authority", key="authority")
-    complexity = slider("organisational_complexity", key="complexity")
-    st.caption(f"PMO type: **{describe_on_scale('pmo_authority', authority)}**. "
-               f"Organisation: **{describe_on_scale('organisational_complexity', complexity)}**.")
-    horizon = slider("final_time", key="horizon")
-    return {"pmo_budget": budget, "phase1": phase1, "phase2": phase2, "phase2_month": month,
-            "strategic_turbulence": turbulence, "pmo_authority": authority, "organisational_complexity": complexity,
-            "final_time": horizon}
-
-
-@st.fragment
-def what_if() -> None:
-    controls, output = st.columns([1, 2.3], gap="large")
-    with controls:
-        settings = _controls()
-        uncertainty = st.toggle(f"Show uncertainty ({MONTE_CARLO_RUNS}-run Monte Carlo)", key="uncertainty",
-                                help="Bands of 25-75% and 5-95% of runs over the assumption parameters of the shipped baseline.")
-        if st.button("Pin these settings as the baseline", key="pin"):
-            st.session_state["pinned"] = json.loads(json.dumps(settings))
-    pinned = st.session_state.setdefault("pinned", default_settings())
-    pinned = {**pinned, "final_time": settings["final_time"]}  # compare over the same horizon
-    current = run_scenario(scenario_data(settings), OUTPUTS)
-    reference = run_scenario(scenario_data(pinned, name="baseline"), OUTPUTS)
-    bands = run_scenario(scenario_data(settings, uncertainty=True), OUTPUTS) if uncertainty else None
-    with output:
-        _show_kpis(_kpis(current), _kpis(reference))
-        if bands is not None:
-            p = np.quantile(bands["pmo_performance"][:, -1], [0.05, 0.95])
-            st.caption(f"PMO Performance at the end lies between {p[0]:.2f} and {p[1]:.2f} in 90% of {MONTE_CARLO_RUNS} runs.")
-        for row in range(0, len(CHARTS), 2):  # a row of two at a time keeps the pairs level
-            for column, (title, names, y_range) in zip(st.columns(2), CHARTS[row:row + 2]):
-                column.vega_lite_chart(track_chart(title, names, current, reference, bands, y_range=y_range), width="stretch")
-        fit = float(current["authority_fit"][0][-1])
-        st.caption(f"Solid: current settings. Dashed: pinned baseline. {label('authority_fit')} of these settings: {fit:.2f} "
-                   "(1 when the PMO's authority is what its organisation needs). Survival, money and value are "
-                   "weighted by the probability that the PMO still exists.")
-        _downloads(settings, current, bands)
-
-
-def _downloads(settings: dict[str, Any], current: dict, bands: dict | None) -> None:
-    """The settings as a scenario file and the results as CSV, made only when clicked."""
-    values = bands if bands is not None else current
-    data = scenario_data(settings, uncertainty=bands is not None)
-
-    def scenario_toml() -> str:
-        return to_toml(scenario_from_dict(data))
-
-    def results_csv() -> str:
-        dataset = xr.Dataset({n: (("run", "time"), values[n]) for n in OUTPUTS}, coords={"time": values["time"]})
-        return timeseries_table(dataset, OUTPUTS).to_csv(index=False)
-
-    first, second = st.columns(2)
-    first.download_button("Download these settings (scenario TOML)", scenario_toml, file_name="what_if.toml",
-                          mime="application/toml", key="download_toml")
-    second.download_button("Download the results (CSV)", results_csv, file_name="what_if_timeseries.csv",
-                           mime="text/csv", key="download_csv")
 
 
 def render() -> None:
     st.title("Executive what-if")
     st.markdown(
         "Move the budget and its split, the PMO's authority and its organisation's complexity, and see ten years "
-        "of the PMO **against a pinned baseline**, including the risk that it is closed. Governance and delivery "
-        "support lift delivery within months (the short cycle); strategic alignment and value management act only "
-        "through PMO transformation, over years (the long cycle)."
+        "of the PMO, **in performance and in money, against saved runs**, including the risk that it is closed. "
+        "Governance and delivery support lift delivery within months (the short cycle); strategic alignment and value "
+        "management act only through PMO transformation, over years (the long cycle)."
     )
-    with st.expander("Open or save a scenario file"):
+    with st.expander("Open a scenario file"):
         _open_upload()
     if "upload_note" in st.session_state:
         st.info(st.session_state.pop("upload_note"))
