@@ -74,6 +74,13 @@ def test_analyst_page_runs_compares_and_reports_bad_files():
     assert not app.exception
     table = app.dataframe[0].value
     assert list(table.columns) == ["kpi", "unit", "reporting_factory", "balanced_dual_track"]
+    charts = [str(c.proto.spec) for c in app.get("vega_lite_chart")]
+    assert len(charts) == 2 and "PMO Survival" in charts[1] and "tooltip" in charts[0]  # interactive, not a picture
+    assert not app.warning
+    app.multiselect(key="chosen").set_value(["reporting_factory"]).run()  # a new selection: the old results are marked
+    assert "Out of date" in app.warning[0].value and "reporting_factory, balanced_dual_track" in app.warning[0].value
+    app.button(key="run").click().run()
+    assert not app.warning and list(app.dataframe[0].value.columns) == ["kpi", "unit", "reporting_factory"]
 
 
 def test_the_core_never_imports_streamlit():
@@ -89,3 +96,17 @@ def test_uploads_that_are_not_short_toml_texts_are_refused(upload):
     app.file_uploader(key="upload").upload("odd.toml", upload, "application/toml").run()
     assert not app.exception
     assert "odd.toml:1: file: is" in app.error[0].value
+
+
+def test_every_shipped_scenario_gets_its_own_colour_and_dash_in_the_overlay():
+    from sim import runner
+    from sim.ui.analyst import overlay_chart
+    from sim.ui.common import shipped
+
+    results = [runner.run(s, runs=2 if s.spec.uncertainty else None, outputs=["pmo_performance"]) for s in shipped().values()]
+    spec = overlay_chart(results, "pmo_performance")
+    line = spec["layer"][1]["encoding"]
+    styles = list(zip(line["color"]["scale"]["range"], map(tuple, line["strokeDash"]["scale"]["range"])))
+    assert len(results) >= 11 and len(set(styles)) == len(results)
+    assert len(set(line["color"]["scale"]["range"])) == min(len(results), 12)
+    assert "#F0E442" not in line["color"]["scale"]["range"]  # no yellow on white

@@ -61,7 +61,7 @@ def test_page_renders_without_an_exception(app_url, browser, screenshots, name):
     try:
         if name == "analyst":
             page.get_by_role("button", name="Run").click()
-            page.wait_for_selector('[data-testid="stImage"]', timeout=120_000)
+            page.wait_for_selector('[data-testid="stVegaLiteChart"]', timeout=120_000)
             wait_idle(page)
         assert exceptions(page) == []
         assert page.locator("h1").first.inner_text() in TITLES
