@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+import textwrap
+
 import networkx as nx
+import numpy as np
+import pandas as pd
 
 from sim.model import Model, get_model
 
@@ -70,18 +75,93 @@ def condensed_edges(model: Model | None = None, nodes: tuple[str, ...] = DIAGRAM
     return edges
 
 
-def causal_dot(model: Model | None = None) -> str:
-    """Graphviz DOT of the condensed causal diagram: stocks as boxes, delayed links dashed."""
+#: Relative size of the nudge that measures a link's polarity.
+NUDGE = 0.01
+SPARKS = "▁▂▃▄▅▆▇█"
+
+
+@functools.lru_cache(maxsize=4)
+def link_polarities(nodes: tuple[str, ...] = DIAGRAM_NODES) -> dict[tuple[str, str], str]:
+    """Polarity ("+" or "−") of each condensed link, measured on the model at its defaults.
+
+    For each shown variable the batch engine runs the model twice with that variable held at its
+    starting value and at a slightly larger one (a computed variable named as an input is held
+    fixed); a link's polarity is the sign of the change in its target at the first month it moves
+    (at once for an auxiliary, after a month for a stock or a delay). Measured, not declared, so the
+    diagram cannot drift from the equations.
+    """
+    from sim.simulate import simulate, simulate_batch
+
+    model = get_model()
+    edges = condensed_edges(model, nodes)
+    start = simulate({}, final_time=2).iloc[0]
+    polarity: dict[tuple[str, str], str] = {}
+    for source in nodes:
+        targets = [b for a, b in edges if a == source]
+        if not targets:
+            continue
+        value = float(start[source])
+        variable = model.variables[source]
+        step = NUDGE * max(abs(value), 1e-3 if variable.maximum is None else 0.01 * variable.maximum)
+        direction = -1.0 if variable.maximum is not None and value + step > variable.maximum else 1.0
+        table = pd.DataFrame({source: [value, value + direction * step]})
+        runs = simulate_batch(table, final_time=2, outputs=targets)
+        for target in targets:
+            change = direction * (runs[target].isel(run=1) - runs[target].isel(run=0)).to_numpy()
+            moved = change[np.abs(change) > 1e-12]
+            polarity[(source, target)] = ("+" if moved[0] > 0 else "−") if moved.size else "?"
+    return polarity
+
+
+def sparkline(values: np.ndarray, width: int = 24) -> str:
+    """A line of block characters that follows ``values`` (a graph over time for a tooltip)."""
+    sampled = np.asarray(values, dtype=float)[np.linspace(0, len(values) - 1, width).round().astype(int)]
+    low, high = float(sampled.min()), float(sampled.max())
+    if high - low < 1e-9:
+        return SPARKS[3] * width
+    return "".join(SPARKS[int(round((v - low) / (high - low) * (len(SPARKS) - 1)))] for v in sampled)
+
+
+def _wrapped(name: str, width: int = 16) -> str:
+    return "\\n".join(textwrap.wrap(name, width))
+
+
+def causal_dot(model: Model | None = None, run: pd.DataFrame | None = None) -> str:
+    """Graphviz DOT of the condensed causal diagram, readable on a projector.
+
+    Stocks are boxes; delayed links are dashed; each link carries its measured polarity; each named
+    loop has a marker (R reinforcing, B balancing) beside its variables. With ``run`` (a run's
+    values by month), hovering over a variable shows its graph over time.
+    """
     model = model or get_model()
     stocks = {v.py_name for v in model.stocks}
-    lines = ["digraph pmo {", '  rankdir=TB; nodesep=0.25; ranksep=0.35; node [fontname="Helvetica", fontsize=16]; edge [color="#555555"];']
+    polarity = link_polarities()
+    lines = ["digraph pmo {",
+             '  rankdir=TB; nodesep=0.2; ranksep=0.45; bgcolor="transparent";',
+             '  node [fontname="Helvetica", fontsize=20, margin="0.08,0.04"]; edge [color="#555555", fontname="Helvetica", fontsize=22, penwidth=1.4];']
     for name in DIAGRAM_NODES:
         style = STOCK_STYLE if name in stocks else "shape=ellipse"
-        color = ', color="#1f77b4", penwidth=2' if name in TRACKS["execution"] else (
-            ', color="#ff7f0e", penwidth=2' if name in TRACKS["value"] else "")
-        lines.append(f'  {name} [label="{model.variables[name].name}", {style}{color}];')
+        color = ', color="#0072B2", penwidth=2.5' if name in TRACKS["execution"] else (
+            ', color="#E69F00", penwidth=2.5' if name in TRACKS["value"] else "")
+        tip = model.variables[name].name
+        if run is not None and name in run:
+            values = run[name].to_numpy()
+            tip += f": {values[0]:.3g} at month {run.index[0]:g}, {values[-1]:.3g} at month {run.index[-1]:g}  {sparkline(values)}"
+        lines.append(f'  {name} [label="{_wrapped(model.variables[name].name)}", tooltip="{tip}", {style}{color}];')
     for (source, target), delayed in sorted(condensed_edges(model).items()):
-        lines.append(f"  {source} -> {target}{' [style=dashed]' if delayed else ''};")
+        sign = polarity.get((source, target), "?")
+        colour = "#1a7f37" if sign == "+" else "#b42318"
+        attributes = [f'label=" {sign} "', f'fontcolor="{colour}"'] + (["style=dashed"] if delayed else [])
+        lines.append(f"  {source} -> {target} [{', '.join(attributes)}];")
+    for loop, members in NAMED_LOOPS.items():
+        shown = [n for n in members if n in DIAGRAM_NODES]
+        kind, word = loop.split(" ", 1)
+        marker = f"loop_{word.replace(' ', '_')}"
+        colour = "#7a3e9d" if kind == "R" else "#0b6e4f"
+        lines.append(f'  {marker} [label="⟳ {kind} {word}", shape=plaintext, fontsize=20, '
+                     f'fontcolor="{colour}", tooltip="{LOOP_MEANINGS[loop]}"];')
+        for anchor in shown[:2]:
+            lines.append(f"  {marker} -> {anchor} [style=invis, weight=0];")
     lines.append("}")
     return "\n".join(lines)
 

@@ -32,7 +32,7 @@ def test_trainer_shows_the_zombie_pmo_and_the_crisis_demonstrations():
     assert "MODEL.md" not in text and "seed" not in text.lower()
     summary = next(t.value for t in app.table if "deepest delivery dip" in t.value.columns)
     assert list(summary.index) == list(CRISIS_CASES)
-    assert len(app.get("vega_lite_chart")) == 9  # one chart for each of the first three, four and two for the new ones
+    assert len(app.get("vega_lite_chart")) == 10  # one for each of the first three, four and two for the new ones, the diagram's variable
 
 
 def test_the_zombie_pmo_delivers_but_loses_support_and_survival():
@@ -110,3 +110,38 @@ def test_every_shipped_scenario_gets_its_own_colour_and_dash_in_the_overlay():
     assert len(results) >= 11 and len(set(styles)) == len(results)
     assert len(set(line["color"]["scale"]["range"])) == min(len(results), 12)
     assert "#F0E442" not in line["color"]["scale"]["range"]  # no yellow on white
+
+
+def test_predict_then_reveal_hides_each_demonstration_until_the_room_has_chosen():
+    app = page("trainer")
+    shown = len(app.get("vega_lite_chart"))
+    app.toggle(key="predict_mode").set_value(True).run()
+    assert not app.exception
+    radios = [r.key for r in app.radio]
+    assert radios == ["predict_step", "predict_move", "predict_shock", "predict_zombie"]
+    assert app.button(key="reveal_move").disabled  # nothing to reveal before a choice
+    assert len(app.get("vega_lite_chart")) == 3 * 4 + 2 + 1  # sketches; the crisis and the diagram's variable stay
+    app.radio(key="predict_move").set_value("B: dips first, then climbs above").run()
+    app.button(key="reveal_move").click().run()
+    charts = [str(c.proto.spec) for c in app.get("vega_lite_chart")]
+    assert any("Predicted: B: dips first" in c for c in charts)  # the choice, beside ...
+    assert any("of the execution shares move to the value track" in c for c in charts)  # ... the simulation
+    app.button(key="hide_move").click().run()
+    app.toggle(key="predict_mode").set_value(False).run()
+    assert len(app.get("vega_lite_chart")) == shown
+
+
+def test_the_diagram_carries_measured_polarities_loop_markers_and_graphs_on_hover():
+    from sim.diagram import causal_dot, link_polarities, sparkline
+    from sim.simulate import simulate
+
+    polarity = link_polarities()
+    assert polarity[("executive_support", "effective_budget")] == "+"
+    assert polarity[("perceived_pmo_value", "executive_support")] == "+"
+    assert polarity[("pmo_transformation", "risk_signal")] == "−"  # transformation lowers risk: the balancing loop
+    assert set(polarity.values()) <= {"+", "−"}
+    dot = causal_dot(run=simulate({}))
+    assert 'label=" + "' in dot and 'label=" − "' in dot
+    assert "⟳ R credibility" in dot and "⟳ B adaptation" in dot
+    assert "Executive Support: 0.6 at month 0" in dot  # the hover text: the variable's values and its graph
+    assert sparkline([0.0, 1.0], width=2) == "▁█"

@@ -184,3 +184,22 @@ def test_a_bad_upload_shows_the_clear_error(app_url, browser, tmp_path):
         assert "mine.toml:2: params.pmo_budgte: unknown parameter 'pmo_budgte'; did you mean 'pmo_budget'?" in alert.inner_text()
     finally:
         page.close()
+
+
+def test_the_causal_diagram_is_readable_on_a_projector(app_url, browser, screenshots):
+    page = open_page(browser, app_url, "trainer")
+    try:
+        page.set_viewport_size(SCREEN)
+        diagram = page.locator('[data-testid="stGraphVizChart"] svg').first
+        diagram.wait_for(timeout=60_000)
+        wait_idle(page)
+        sizes = diagram.locator("text").evaluate_all("texts => texts.map(t => parseFloat(getComputedStyle(t).fontSize))")
+        assert sizes and min(sizes) >= 12, sorted(sizes)[:5]  # every label at least 12 px at 1280 px
+        signs = diagram.locator("g.edge text").evaluate_all("texts => texts.map(t => t.textContent.trim())")
+        assert {"+", "−"} <= set(signs)
+        tips = diagram.locator("g.node a").evaluate_all(
+            "links => links.map(a => a.getAttribute('xlink:title') || a.getAttributeNS('http://www.w3.org/1999/xlink', 'title'))")
+        assert any(tip and tip.startswith("Executive Support: 0.6 at month 0") for tip in tips), tips[:3]  # hover: its graph
+        screenshot(page, screenshots / "trainer_diagram.png", heading="6. The causal structure and its loops")
+    finally:
+        page.close()

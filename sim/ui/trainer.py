@@ -9,8 +9,10 @@ import streamlit as st
 
 from sim.demonstrations import (crisis_opportunity, crisis_summary, first_month_below, risk_catalyst,
                                  short_vs_long_cycle, worse_before_better, zombie_pmo)
-from sim.diagram import LOOP_MEANINGS, NAMED_LOOPS, causal_dot
-from sim.ui.common import MODEL
+from sim.diagram import DIAGRAM_NODES, LOOP_MEANINGS, NAMED_LOOPS, causal_dot
+from sim.simulate import simulate
+from sim.ui.common import MODEL, PALETTE, label
+from sim.ui.predict import predict_then_reveal
 
 
 @st.cache_data(show_spinner=False)
@@ -39,8 +41,8 @@ def _crisis(size: float, at: float, duration: float) -> pd.DataFrame:
 
 
 #: Colours of the cases the new demonstrations compare (the PMO to learn from first).
-CASE_COLOURS = {"execution only": "#d62728", "balanced": "#1f77b4",
-                "ready, directed": "#1f77b4", "ready, no value track": "#ff7f0e", "unready": "#7f7f7f"}
+CASE_COLOURS = {"execution only": "#D55E00", "balanced": "#0072B2",
+                "ready, directed": "#0072B2", "ready, no value track": "#E69F00", "unready": "#888888"}
 
 
 def response_chart(frame: pd.DataFrame, title: str, *, marks: dict[str, float] | None = None, zero: bool = True,
@@ -55,7 +57,7 @@ def response_chart(frame: pd.DataFrame, title: str, *, marks: dict[str, float] |
     parts = long["response"].str.split(": ", n=1, expand=True)
     long["case"], long["output"] = parts[0], parts[1] if parts.shape[1] > 1 else parts[0]
     cases = list(dict.fromkeys(long["case"]))
-    colours = alt.Scale(domain=cases, range=[CASE_COLOURS[c] for c in cases]) if all(c in CASE_COLOURS for c in cases) else alt.Undefined
+    colours = alt.Scale(domain=cases, range=[CASE_COLOURS.get(c, PALETTE[i % len(PALETTE)]) for i, c in enumerate(cases)])
     encoding = {"color": alt.Color("case:N", title=None, scale=colours, legend=alt.Legend(orient="bottom", labelLimit=0))}
     if long["output"].nunique() > 1 and (long["output"] != long["case"]).any():
         encoding["strokeDash"] = alt.StrokeDash("output:N", title=None, legend=alt.Legend(orient="bottom", labelLimit=0))
@@ -74,6 +76,15 @@ def response_chart(frame: pd.DataFrame, title: str, *, marks: dict[str, float] |
     return alt.layer(*layers).properties(title=title, height=height, autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
 
 
+DIAGRAM_CSS = ('[data-testid="stGraphVizChart"] g.node text { font-size: 19px !important; } '
+               '[data-testid="stGraphVizChart"] g.edge text { font-size: 22px !important; font-weight: 700; }')
+
+
+@st.cache_data(show_spinner=False)
+def _baseline_run() -> pd.DataFrame:
+    return simulate({})
+
+
 def render() -> None:
     st.title("Trainer: the short-cycle and the long-cycle engine")
     st.markdown(
@@ -81,11 +92,29 @@ def render() -> None:
         "acts on delivery directly, within months. The **value track** (strategic alignment, value management) "
         "acts only through **PMO Transformation**, a delayed converter: slow to start, larger and more durable."
     )
+    st.toggle("Predict, then reveal: the room picks a sketched curve before each demonstration runs", key="predict_mode")
     left, right = st.columns(2)
     size = left.slider("Step size (extra budget, % of the default budget)", 5, 100, 25, step=5, key="step_size") / 100
     at = right.slider("Start month of the step", 0, 60, 12, step=1, key="step_month")
 
     st.header("1. A step into each track")
+    predict_then_reveal("step", lambda: _step(size, at))
+
+    st.header("2. Worse before better")
+    fraction = st.slider("Share of the execution budget moved to the value track", 0.1, 1.0, 0.5, step=0.05, key="move_fraction")
+    predict_then_reveal("move", lambda: _move_demo(fraction, at))
+
+    st.header("3. Risk as a catalyst")
+    shock = st.slider("Size of a 3-month risk shock", 0.1, 1.0, 0.5, step=0.05, key="shock_size")
+    predict_then_reveal("shock", lambda: _catalyst_demo(shock, at))
+
+    st.header("4. The zombie PMO")
+    predict_then_reveal("zombie", _zombie_pmo)
+    _crisis_opportunity()
+    _structure()
+
+
+def _step(size: float, at: int) -> None:
     cycles = _cycles(size, float(at))
     marks = {f"{track}: half of its effect after {months:.0f} months": at + months
              for track, months in cycles.half_time.items() if months == months}
@@ -97,19 +126,20 @@ def render() -> None:
         f"step; the value step needs **{value:.0f} months**, but ends larger. Short cycle: months. Long cycle: years."
     )
 
-    st.header("2. Worse before better")
-    fraction = st.slider("Share of the execution budget moved to the value track", 0.1, 1.0, 0.5, step=0.05, key="move_fraction")
+
+def _move_demo(fraction: float, at: int) -> None:
     moved = _move(fraction, float(at))
     dip = moved["PMO Performance"].loc[at:].idxmin()
     st.altair_chart(response_chart(moved, f"From month {at}: {fraction:.0%} of the execution shares move to the value track"),
                     width="stretch")
     st.markdown(
         f"Delivery drops within months while transformation has not yet arrived: PMO Performance is lowest at month "
-        f"**{dip:.0f}**. Then the long cycle pays back. Leaders who judge the move at its worst moment reverse it."
+        f"**{dip:.0f}**. Whether and when the long cycle pays back is the question to discuss: leaders who judge the move "
+        "at its worst moment reverse it."
     )
 
-    st.header("3. Risk as a catalyst")
-    shock = st.slider("Size of a 3-month risk shock", 0.1, 1.0, 0.5, step=0.05, key="shock_size")
+
+def _catalyst_demo(shock: float, at: int) -> None:
     catalyst = _catalyst(shock, float(at) if at >= 1 else 1.0)
     st.altair_chart(response_chart(catalyst, "A risk shock with high and with no Capability Development"), width="stretch")
     st.markdown(
@@ -117,13 +147,20 @@ def render() -> None:
         "which raises performance later, but only in a PMO ready to transform (Capability Development)."
     )
 
-    _zombie_pmo()
-    _crisis_opportunity()
 
+def _structure() -> None:
     st.header("6. The causal structure and its loops")
-    st.graphviz_chart(causal_dot(MODEL), width="stretch")
-    st.caption("Drawn from the model file's dependency graph. Boxes are stocks; dashed arrows pass through a delay. "
-               "Blue: execution track; orange: value track.")
+    run = _baseline_run()
+    # Streamlit's stylesheet sets the diagram's text to 0.6 rem, whatever the DOT source asks: too small
+    # for a projector. These sizes apply after the drawing is scaled to the page's width.
+    st.markdown(f"<style>{DIAGRAM_CSS}</style>", unsafe_allow_html=True)
+    st.graphviz_chart(causal_dot(MODEL, run=run), width="stretch")
+    st.caption("Drawn from the model file's dependency graph. Boxes are stocks; dashed arrows pass through a delay; "
+               "each arrow's sign (+ / −) is measured on the model; ⟳ R marks a reinforcing loop, ⟳ B a balancing one. "
+               "Blue: execution track; orange: value track. Hover over a variable for its graph over time.")
+    picked = st.selectbox("Show a variable of the diagram over time (the baseline)", DIAGRAM_NODES, index=DIAGRAM_NODES.index("executive_support"),
+                          format_func=label, key="diagram_variable")
+    st.line_chart(run[picked].rename(label(picked)), height=220, x_label="month")
     st.table(pd.DataFrame([
         {"loop": name, "what it does": LOOP_MEANINGS[name],
          "path": " -> ".join(MODEL.variables[n].name for n in NAMED_LOOPS[name] + NAMED_LOOPS[name][:1])}
@@ -137,7 +174,6 @@ def _columns(frame: pd.DataFrame, output: str) -> pd.DataFrame:
 
 
 def _zombie_pmo() -> None:
-    st.header("4. The zombie PMO")
     st.markdown(
         "An **execution-only PMO** puts all of its budget into governance and delivery support (shares 50, 50, 0, 0, 0) "
         "and nothing into strategic alignment, value management or capability development. Templates, controls and "
