@@ -40,9 +40,15 @@ def money_kpis(values: dict[str, np.ndarray]) -> dict[str, float]:
     }
 
 
+GRID_TOP = 400.0  # k$/Month: four times the default budget
+
+
 def budget_grid(budget: float) -> np.ndarray:
-    """PMO budgets to try: from none to twice the current one (at least 300 k$/month), within the slider's range."""
-    top = min(MODEL.variables["pmo_budget"].maximum, max(300.0, 2 * budget))
+    """PMO budgets to try: 0 to 400 k$/month, or to twice the current budget above that (within the slider's range).
+
+    The grid does not move with the budget below 400, so moving the budget slider reuses the curve.
+    """
+    top = GRID_TOP if budget <= GRID_TOP else min(MODEL.variables["pmo_budget"].maximum, 2 * budget)
     return np.round(np.linspace(0.0, top, BUDGET_POINTS), 1)
 
 
@@ -67,7 +73,8 @@ def budget_curve(data: dict[str, Any], budget: float) -> pd.DataFrame:
     One batch-engine call: the scenario the page describes with only PMO Budget changed (a shock on
     the budget is replaced by the constant budget of each point).
     """
-    return _budget_curve(json.dumps(data, sort_keys=True), tuple(budget_grid(budget)))
+    without_budget = {**data, "params": {k: v for k, v in data["params"].items() if k != "pmo_budget"}}
+    return _budget_curve(json.dumps(without_budget, sort_keys=True), tuple(budget_grid(budget)))
 
 
 def budget_chart(curve: pd.DataFrame, budget: float, height: int = 230) -> dict[str, Any]:
