@@ -93,16 +93,17 @@ def run(scenario: Scenario, *, engine: str = "batch", runs: int | None = None, s
         outputs: Sequence[str] | None = None, with_parent: bool = True) -> Result:
     """Run a scenario (every Monte Carlo sample at once on the batch engine).
 
+    ``engine``: ``"batch"`` (the default batch backend), ``"numba"``, ``"numpy"`` or ``"pysd"``.
     ``runs`` and ``seed`` override the file's ``[uncertainty]``; ``with_parent`` also runs the
     scenario it extends (for break-even KPIs).
     """
-    from sim.simulate import ENGINES, simulate, simulate_batch
+    from sim.simulate import BATCH_ENGINES, ENGINES, simulate, simulate_batch
 
     spec = scenario.spec
     table = parameter_table(spec, runs=runs, seed=seed)
     settings = {"final_time": spec.run.final_time, "time_step": spec.run.time_step, "saveper": spec.run.saveper}
-    if engine == "batch":
-        dataset = simulate_batch(table, outputs=outputs, **settings)
+    if engine in BATCH_ENGINES:
+        dataset = simulate_batch(table, outputs=outputs, engine=engine, **settings)
     elif engine == "pysd":
         frames = [simulate(row.to_dict(), engine="pysd", **settings) for _, row in table.iterrows()]
         dataset = xr.concat([xr.Dataset.from_dataframe(f) for f in frames], dim="run").assign_coords(run=range(len(frames)))

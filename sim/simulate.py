@@ -10,7 +10,9 @@ import xarray as xr
 
 from sim.model import MAX_FINAL_TIME, ModelError, get_model
 
-ENGINES = ("batch", "pysd")
+#: ``"batch"`` is the default batch backend: ``"numba"`` where numba imports, else ``"numpy"``.
+BATCH_ENGINES = ("batch", "numba", "numpy")
+ENGINES = BATCH_ENGINES + ("pysd",)
 
 
 def check_params(params: Mapping[str, float | pd.Series] | None) -> dict[str, float | pd.Series]:
@@ -69,7 +71,9 @@ def simulate(
     saveper
         Months between saved values; the model file's SAVEPER when omitted.
     engine
-        ``"batch"`` (default): the compiled numpy engine; ``"pysd"``: the reference engine.
+        ``"batch"`` (default): the batch engine's default backend (``"numba"`` where numba is
+        installed, else ``"numpy"``); ``"numba"`` or ``"numpy"`` to choose one; ``"pysd"``: the
+        reference engine.
 
     Returns
     -------
@@ -84,12 +88,10 @@ def simulate(
         from sim.engine import pysd_engine
 
         return pysd_engine.run(checked, final_time=final_time, time_step=time_step, saveper=saveper)
+    from sim.engine import batch
+
     table = pd.DataFrame({name: [value] for name, value in checked.items()}, index=[0])
-    dataset = simulate_batch(table, final_time=final_time, time_step=time_step, saveper=saveper)
-    frame = dataset.isel(run=0).drop_vars("run").to_dataframe()
-    frame.index = frame.index.astype(float)
-    frame.index.name = "time"
-    return frame
+    return batch.outputs(table, engine=engine, final_time=final_time, time_step=time_step, saveper=saveper).frame(0)
 
 
 def simulate_batch(
@@ -99,6 +101,7 @@ def simulate_batch(
     time_step: float | None = None,
     saveper: float | None = None,
     outputs: Sequence[str] | None = None,
+    engine: str = "batch",
 ) -> xr.Dataset:
     """Run many parameter sets at once on the batch engine.
 
@@ -115,13 +118,17 @@ def simulate_batch(
         Months between saved values; the model file's SAVEPER when omitted.
     outputs
         Variables to keep (all when omitted); fewer outputs use less memory.
+    engine
+        ``"batch"`` (default): ``"numba"`` where numba is installed, else ``"numpy"``; or either by name.
 
     Returns
     -------
     xarray.Dataset
         Dims ``(run, time)``, one data variable per model variable (snake_case).
     """
+    if engine not in BATCH_ENGINES:
+        raise ModelError(f"unknown batch engine '{engine}'; choose one of {', '.join(BATCH_ENGINES)}")
     check_settings(final_time, time_step)
     from sim.engine import batch
 
-    return batch.run(param_table, final_time=final_time, time_step=time_step, saveper=saveper, outputs=outputs)
+    return batch.run(param_table, engine=engine, final_time=final_time, time_step=time_step, saveper=saveper, outputs=outputs)

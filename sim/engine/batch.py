@@ -1,17 +1,61 @@
 """The batch engine: N runs at once, compiled from the model file (see :mod:`sim.engine.plan`).
 
-A facade over the backends, which share one plan: :mod:`sim.engine.numpy_backend` (vectorised
-numpy, always available) and :mod:`sim.engine.numba_backend` (a generated numba kernel, where numba
-imports). ``run`` here is the numpy backend's; :func:`sim.simulate_batch` chooses by ``engine=``.
+Two backends share one plan: ``"numba"`` (:mod:`sim.engine.numba_backend`, a generated kernel,
+parallel over the cores; the default where numba imports) and ``"numpy"``
+(:mod:`sim.engine.numpy_backend`, vectorised numpy, always available and the fallback).
+``engine="batch"`` means the default backend.
 """
 
 from __future__ import annotations
 
+import functools
+import importlib.util
+from types import ModuleType
+from typing import Any
+
+import pandas as pd
+import xarray as xr
+
 from sim.engine.functions import SMALL_VENSIM, BatchError, Table
-from sim.engine.numpy_backend import PARALLEL_MIN_RUNS, run
+from sim.engine.numpy_backend import PARALLEL_MIN_RUNS
 from sim.engine.plan import CompiledModel, Plan, compile_model, compiled, plan_for
+from sim.engine.request import Outputs
+
+BACKENDS = ("numba", "numpy")
 
 __all__ = [
-    "SMALL_VENSIM", "BatchError", "Table", "PARALLEL_MIN_RUNS", "run",
-    "CompiledModel", "Plan", "compile_model", "compiled", "plan_for",
+    "SMALL_VENSIM", "BatchError", "Table", "PARALLEL_MIN_RUNS", "BACKENDS", "Outputs", "run", "outputs",
+    "backend", "default_backend", "CompiledModel", "Plan", "compile_model", "compiled", "plan_for",
 ]
+
+
+@functools.lru_cache(maxsize=None)
+def default_backend() -> str:
+    """``"numba"`` where numba is installed (the ``fast`` extra), else ``"numpy"``."""
+    return "numba" if importlib.util.find_spec("numba") is not None else "numpy"
+
+
+def backend(engine: str = "batch") -> ModuleType:
+    """The backend module for ``engine`` (``"batch"``: the default one)."""
+    name = default_backend() if engine == "batch" else engine
+    if name not in BACKENDS:
+        raise BatchError(f"unknown batch backend '{engine}'; choose one of batch, {', '.join(BACKENDS)}")
+    if name == "numba":
+        if importlib.util.find_spec("numba") is None:
+            raise BatchError("engine='numba' needs numba: pip install 'pmo-sim[fast]' (or use engine='numpy')")
+        from sim.engine import numba_backend
+
+        return numba_backend
+    from sim.engine import numpy_backend
+
+    return numpy_backend
+
+
+def outputs(param_table: pd.DataFrame, *, engine: str = "batch", **options: Any) -> Outputs:
+    """Run every row of ``param_table`` on a backend; the saved values as arrays."""
+    return backend(engine).run(param_table, **options)
+
+
+def run(param_table: pd.DataFrame, *, engine: str = "batch", **options: Any) -> xr.Dataset:
+    """Run every row of ``param_table`` on a backend; see :func:`sim.simulate_batch`."""
+    return outputs(param_table, engine=engine, **options).to_dataset()

@@ -12,9 +12,8 @@ from typing import Any, Sequence
 
 import numpy as np
 import pandas as pd
-import xarray as xr
 
-from sim.engine.request import Request, _Inputs, _schedule_row, _slice_inputs, dataset, initialise, request
+from sim.engine.request import Request, _Inputs, _schedule_row, _slice_inputs, Outputs, collect, initialise, request
 from sim.model import Model
 
 #: Batches at least this large are split over the machine's cores (numpy releases the GIL).
@@ -30,8 +29,8 @@ def run(
     outputs: Sequence[str] | None = None,
     model: Model | None = None,
     workers: int | None = None,
-) -> xr.Dataset:
-    """Run every row of ``param_table`` at once; see :func:`sim.simulate_batch`.
+) -> Outputs:
+    """Run every row of ``param_table`` at once (as :class:`Outputs`); see :func:`sim.simulate_batch`.
 
     ``workers`` threads each integrate a share of the runs (default: one per core for batches of
     at least ``PARALLEL_MIN_RUNS`` runs, else one).
@@ -53,7 +52,7 @@ def run(
     else:
         with ThreadPoolExecutor(max_workers=len(chunks)) as pool:
             namespaces = list(pool.map(integrate, chunks))
-    return dataset(req, {n: array.T for n, array in out.items()}, namespaces, chunks)
+    return collect(req, {n: array.T for n, array in out.items()}, namespaces, chunks)
 
 
 def _integrate_chunk(req: Request, inputs: _Inputs, runs: slice, out: dict[str, np.ndarray]) -> dict[str, Any]:

@@ -184,7 +184,7 @@ class CompiledModel:
     statefuls: dict[str, Stateful]
     lookups: dict[str, Table]
 
-    @property
+    @functools.cached_property
     def names(self) -> list[str]:
         """Every variable a run can report."""
         return [n for n in self.model.variables if n in self.constants or n in self.equations or n in self.statefuls]
@@ -242,7 +242,7 @@ def _dependency_order(nodes: Mapping[str, set[str]]) -> list[str]:
     return ordered
 
 
-@dataclass
+@dataclass(eq=False)  # hashed by identity: plans are cached per process
 class Plan:
     """The step function of one shape of request (which names are overridden, which scheduled)."""
 

@@ -7,6 +7,7 @@ that is constant during a run) are computed once, vectorised over the runs.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any, Sequence
 
@@ -17,6 +18,12 @@ import xarray as xr
 from sim.engine.functions import HELPERS, BatchError
 from sim.engine.plan import CompiledModel, Plan, Stateful, compiled, plan_for, var
 from sim.model import CONTROL_NAMES, Model, get_model
+
+
+@functools.lru_cache(maxsize=4096)
+def _code(expression: str) -> Any:
+    """An expression compiled once per process (initial values are computed on every call)."""
+    return compile(expression, "<pmo-sim expression>", "eval")
 
 
 class _Initial(dict):
@@ -31,7 +38,7 @@ class _Initial(dict):
         self.pending: list[str] = []
 
     def evaluate(self, code: str) -> Any:
-        return eval(code, self.namespace, self)  # noqa: S307 - code generated from the model file
+        return eval(_code(code), self.namespace, self)  # noqa: S307 - code generated from the model file
 
     def __missing__(self, key: str) -> Any:
         if not key.startswith("v_"):
@@ -123,7 +130,8 @@ def _schedule_row(schedules: dict[str, tuple[np.ndarray, np.ndarray]], names: Se
     return tuple(row)
 
 
-def _time_grid(initial_time: float, final: float, dt: float, save_every: float) -> tuple[list[np.float64], list[bool]]:
+@functools.lru_cache(maxsize=16)
+def _time_grid(initial_time: float, final: float, dt: float, save_every: float) -> tuple[tuple[np.float64, ...], tuple[bool, ...]]:
     """Every step's time, accumulated as PySD does, and whether it is saved (PySD's rule)."""
     precision = dt * 1e-5  # PySD's relative precision for saving and the final time
     times, saved = [], []
@@ -133,7 +141,7 @@ def _time_grid(initial_time: float, final: float, dt: float, save_every: float) 
         times.append(time)
         saved.append(bool(elapsed % save_every < precision or -elapsed % save_every < precision))
         if not time + precision < final:
-            return times, saved
+            return tuple(times), tuple(saved)
         time = time + dt
 
 
@@ -153,8 +161,8 @@ class Request:
     plan: Plan
     inputs: _Inputs
     settings: dict[str, float]
-    times: list[np.float64]
-    saved_steps: list[bool]
+    times: tuple[np.float64, ...]
+    saved_steps: tuple[bool, ...]
     wanted: list[str]  # outputs, in order
     n_runs: int
 
@@ -184,7 +192,8 @@ def request(param_table: pd.DataFrame, *, final_time: float | None, time_step: f
     overridden = frozenset(n for n in list(inputs.values) + list(inputs.schedules) if n not in compiled_model.constants)
     plan = plan_for(compiled_model, overridden, tuple(sorted(inputs.schedules)))
     wanted = list(outputs) if outputs is not None else [n for n in compiled_model.names if n not in CONTROL_NAMES]
-    wanted = list(dict.fromkeys(model.resolve(n, allowed=set(compiled_model.names)) for n in wanted))
+    allowed = set(compiled_model.names)
+    wanted = list(dict.fromkeys(n if n in allowed else model.resolve(n, allowed=allowed) for n in wanted))
     times, saved_steps = _time_grid(initial_time, final, dt, save_every)
     return Request(compiled_model, plan, inputs, settings, times, saved_steps, wanted, len(param_table))
 
@@ -212,21 +221,52 @@ def initialise(req: Request, inputs: _Inputs, n_runs: int) -> tuple[dict[str, An
             if name not in plan.scheduled:
                 namespace[var(name)] = value
         for name, code in plan.hoisted.items():
-            namespace[name] = eval(code, namespace)  # noqa: S307 - code generated from the model file
+            namespace[name] = eval(_code(code), namespace)  # noqa: S307 - code generated from the model file
     return namespace, tuple(tuple(initial.states[s.name]) for s in plan.statefuls)
 
 
-def dataset(req: Request, out: dict[str, np.ndarray], namespaces: Sequence[dict[str, Any]], chunks: Sequence[slice]) -> xr.Dataset:
+@dataclass
+class Outputs:
+    """A call's saved values before they become a Dataset: name -> (run, time) array."""
+
+    values: dict[str, np.ndarray]
+    times: np.ndarray  # the saved months
+
+    def to_dataset(self) -> xr.Dataset:
+        n_runs = next(iter(self.values.values())).shape[0] if self.values else 0
+        data = {name: (("run", "time"), array) for name, array in self.values.items()}
+        return xr.Dataset(data, coords={"run": np.arange(n_runs), "time": self.times})
+
+    def frame(self, run: int = 0) -> pd.DataFrame:
+        """One run as a frame: one row per saved month (index ``time``), one column per output."""
+        columns = list(self.values)
+        table = np.empty((len(self.times), len(columns)))
+        for i, name in enumerate(columns):
+            table[:, i] = self.values[name][run]
+        return pd.DataFrame(table, index=pd.Index(self.times, name="time"), columns=columns)
+
+
+def collect(req: Request, out: dict[str, np.ndarray], namespaces: Sequence[dict[str, Any]], chunks: Sequence[slice]) -> Outputs:
     """The result: ``out`` holds each varying output as a (run, time) array; the constant ones come
     from the namespace of each chunk of runs."""
-    dt = req.dt
     n_saved = sum(req.saved_steps)
-    saved_times = np.round(np.asarray([t for t, keep in zip(req.times, req.saved_steps) if keep]), -int(np.log10(dt * 1e-5)))
-    data: dict[str, Any] = {}
+    data: dict[str, np.ndarray] = {}
     for name in req.wanted:
         if name in out:
-            data[name] = (("run", "time"), out[name])
-        else:  # constant during the run
-            value = np.concatenate([np.broadcast_to(np.asarray(ns[var(name)], dtype=float), (r.stop - r.start,)) for ns, r in zip(namespaces, chunks)])
-            data[name] = (("run", "time"), np.broadcast_to(value[:, None], (req.n_runs, n_saved)))
-    return xr.Dataset(data, coords={"run": np.arange(req.n_runs), "time": saved_times})
+            data[name] = out[name]
+            continue
+        # constant during the run: one value per run (or one for all), repeated along time
+        if len(chunks) == 1:
+            column = np.asarray(namespaces[0][var(name)], dtype=float)
+        else:
+            column = np.concatenate([np.broadcast_to(np.asarray(ns[var(name)], dtype=float), (r.stop - r.start,)) for ns, r in zip(namespaces, chunks)])
+        data[name] = np.broadcast_to(column[:, None] if column.ndim else column, (req.n_runs, n_saved))
+    return Outputs(data, _saved_times(req.times, req.saved_steps, req.dt))
+
+
+@functools.lru_cache(maxsize=16)
+def _saved_times(times: tuple, saved_steps: tuple, dt: float) -> np.ndarray:
+    """The saved months, rounded to PySD's precision (``dt`` x 1e-5)."""
+    saved = np.round(np.asarray([t for t, keep in zip(times, saved_steps) if keep]), -int(np.log10(dt * 1e-5)))
+    saved.flags.writeable = False
+    return saved

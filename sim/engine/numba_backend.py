@@ -1,0 +1,213 @@
+"""The numba backend: one compiled kernel per plan, runs in parallel over the cores.
+
+The kernel is generated mechanically from the plan's step function (the same source the numpy
+backend runs): each variable becomes a scalar, the time loop runs inside one run, and the runs are
+the outer, parallel loop (``numba.prange``). Schedules and lookups are interpolated inside the
+kernel; which outputs to save is an array given at run time, so a new ``outputs=`` list does not
+recompile. Initial values and everything constant during a run come from :mod:`sim.engine.request`,
+vectorised over the runs, as in the numpy backend.
+
+The generated source is deterministic and written, keyed by its hash, to a cache folder
+(``PMO_SIM_CACHE``, else the user's cache folder), then imported as a real module whose kernel is
+``numba.njit(cache=True)``: a second process loads the machine code instead of compiling it.
+"""
+
+from __future__ import annotations
+
+import ast as pyast
+import functools
+import hashlib
+import importlib.util
+import os
+import sys
+import threading
+from pathlib import Path
+from typing import Any, Sequence
+
+import numba
+import numpy as np
+import pandas as pd
+
+from sim.engine import numba_functions
+from sim.engine.plan import CompiledModel, Plan
+from sim.engine.request import Outputs, collect, initialise, request
+from sim.model import Model
+
+#: Environment variable naming the folder of generated kernels and numba's cache of them.
+CACHE_ENV = "PMO_SIM_CACHE"
+#: Batches smaller than this run on the calling thread: waking the other cores costs more than it saves.
+PARALLEL_MIN_RUNS = 64
+# Numba's default threading layer must not be entered by two threads at once (the app's sessions).
+_LOCK = threading.Lock()
+
+
+def cache_dir() -> Path:
+    """Where generated kernels live: ``$PMO_SIM_CACHE``, else ``$XDG_CACHE_HOME/pmo-sim`` (``~/.cache``)."""
+    if os.environ.get(CACHE_ENV):
+        return Path(os.environ[CACHE_ENV])
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "pmo-sim" / "kernels"
+
+
+class _Kernel:
+    """Generated kernel source of one plan: the body of one step for one run, over scalars."""
+
+    def __init__(self, plan: Plan, compiled_model: CompiledModel) -> None:
+        self.plan = plan
+        names = sorted(compiled_model.lookups)
+        sizes = [len(compiled_model.lookups[n].xs) for n in names]
+        starts = np.concatenate([[0], np.cumsum(sizes)]).astype(int)
+        self.tables = {n: (int(s), k, compiled_model.lookups[n].extrapolate) for n, s, k in zip(names, starts, sizes)}
+        self.lookup_xs = np.concatenate([compiled_model.lookups[n].xs for n in names] or [np.empty(0)])
+        self.lookup_ys = np.concatenate([compiled_model.lookups[n].ys for n in names] or [np.empty(0)])
+        self.states = [f"s{i}_{k}" for i, s in enumerate(plan.statefuls) for k in range(s.order)]
+        self.body: list[str] = []
+        self.save: list[str] = []
+        self.update: list[str] = []
+        function = pyast.parse(plan.source).body[0]
+        for statement in function.body:
+            self._statement(statement)
+        assigned = {t.id for line in self.body for t in pyast.walk(pyast.parse(line)) if isinstance(t, pyast.Name) and isinstance(t.ctx, pyast.Store)}
+        read = {n.id for line in self.body + self.update for n in pyast.walk(pyast.parse(line)) if isinstance(n, pyast.Name)}
+        known = assigned | set(self.states) | {"time", "np", "LX", "LY", "SM", "SN", "SV", "SP", "r"} | set(numba_functions.HELPERS)
+        self.parameters = sorted(read - known)  # constant per run: hoisted, static, settings
+
+    def _expression(self, node: pyast.expr) -> str:
+        tables = self.tables
+
+        class Scalar(pyast.NodeTransformer):
+            def visit_Call(self, call):
+                self.generic_visit(call)
+                name = getattr(call.func, "id", None)
+                if name == "_lookup":
+                    start, n, extrapolate = tables[call.args[1].id.removeprefix("_lk_")]
+                    call.args = [call.args[0], pyast.Name("LX"), pyast.Name("LY")] + [pyast.Constant(v) for v in (start, n, extrapolate)]
+                elif name == "_ramp" and len(call.args) == 3:
+                    call.func = pyast.Name("_ramp_open")
+                return call
+
+            def visit_Subscript(self, node):  # d0[1] -> d0_1
+                return pyast.Name(f"{node.value.id}_{node.slice.value}")
+
+        return pyast.unparse(Scalar().visit(node))
+
+    def _statement(self, statement: pyast.stmt) -> None:
+        if isinstance(statement, pyast.Return):
+            updates, saved = statement.value.elts
+            self.save = [pyast.unparse(name) for name in saved.elts]
+            self.update = [f"{state} = {self._expression(value)}" for state, value in zip(self.states, [e for u in updates.elts for e in u.elts])]
+            return
+        target, value = statement.targets[0], statement.value
+        if isinstance(value, pyast.Subscript) and getattr(value.value, "id", None) == "S":
+            return  # the states are the kernel's loop variables
+        if isinstance(value, pyast.Name) and value.id == "row":
+            names = [pyast.unparse(t) for t in (target.elts if isinstance(target, pyast.Tuple) else [target])]
+            self.body += [f"{n} = _schedule(time, SM, SN, SV, {i}, r * SP[{i}])" for i, n in enumerate(names)]
+            return
+        if isinstance(value, pyast.Tuple):  # derivatives d{i} = (..., ...)
+            self.body += [f"{target.id}_{k} = {self._expression(e)}" for k, e in enumerate(value.elts)]
+            return
+        self.body.append(f"{pyast.unparse(target)} = {self._expression(value)}")
+
+    def source(self) -> str:
+        pad = " " * 12
+        lines = [
+            '"""Generated by sim.engine.numba_backend from one plan of the model file; do not edit."""',
+            "import numba",
+            "import numpy as np",
+            f"from sim.engine.numba_functions import {', '.join(numba_functions.HELPERS)}",
+            "",
+            f"# helpers: {hashlib.sha256(Path(numba_functions.__file__).read_bytes()).hexdigest()[:16]}, numba {numba.__version__}",
+            "",
+            "",
+            '@numba.njit(parallel=True, cache=True, error_model="numpy")',
+            "def kernel(P, S0, times, save_rows, SM, SN, SV, SP, LX, LY, out_index, out):",
+            "    for r in numba.prange(P.shape[1]):",
+        ]
+        lines += [f"        {name} = P[{i}, r]" for i, name in enumerate(self.parameters)]
+        lines += [f"        {state} = S0[{i}, r]" for i, state in enumerate(self.states)]
+        lines += [f"        buf = np.empty({len(self.save)})", "        for k in range(times.shape[0]):", f"{pad}time = times[k]"]
+        lines += [pad + line for line in self.body]
+        lines += [f"{pad}row = save_rows[k]", f"{pad}if row >= 0:"]
+        lines += [f"{pad}    buf[{i}] = {name}" for i, name in enumerate(self.save)]
+        lines += [f"{pad}    for j in range(out_index.shape[0]):", f"{pad}        out[j, r, row] = buf[out_index[j]]"]
+        lines += [pad + line for line in self.update]
+        return "\n".join(lines) + "\n"
+
+
+def _import(source: str) -> Any:
+    """The kernel of ``source``, written once to the cache folder and imported as a module."""
+    digest = hashlib.sha256(source.encode()).hexdigest()[:20]
+    name = f"pmo_sim_kernel_{digest}"
+    if name in sys.modules:
+        return sys.modules[name].kernel
+    folder = cache_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.py"
+    if not path.exists():  # written once: numba's cache is keyed by the file's time stamp
+        partial = folder / f".{name}.{os.getpid()}.tmp"
+        partial.write_text(source, encoding="utf-8")
+        os.replace(partial, path)
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module.kernel
+
+
+@functools.lru_cache(maxsize=64)
+def kernel_for(plan: Plan, compiled_model: CompiledModel) -> tuple[_Kernel, Any]:
+    """The generated kernel of a plan (hashed by identity: plans are cached per process)."""
+    generated = _Kernel(plan, compiled_model)
+    return generated, _import(generated.source())
+
+
+def _schedule_arrays(schedules: dict[str, tuple[np.ndarray, np.ndarray]], names: Sequence[str]) -> tuple[np.ndarray, ...]:
+    """Schedules as padded arrays: months (schedule, point), counts, values (schedule, row, point), per-run flags."""
+    width = max([len(schedules[n][0]) for n in names] or [1])
+    rows = max([schedules[n][1].shape[0] for n in names] or [1])
+    months = np.zeros((len(names), width))
+    values = np.zeros((len(names), rows, width))
+    counts = np.zeros(len(names), dtype=np.int64)
+    per_run = np.zeros(len(names), dtype=np.int64)
+    for i, name in enumerate(names):
+        m, table = schedules[name]
+        shared = table.shape[0] == 1 or bool((table == table[0]).all())
+        months[i, :len(m)], counts[i], per_run[i] = m, len(m), 0 if shared else 1
+        values[i, : 1 if shared else table.shape[0], :len(m)] = table[:1] if shared else table
+    return months, counts, values, per_run
+
+
+def run(
+    param_table: pd.DataFrame,
+    *,
+    final_time: float | None = None,
+    time_step: float | None = None,
+    saveper: float | None = None,
+    outputs: Sequence[str] | None = None,
+    model: Model | None = None,
+) -> Outputs:
+    """Run every row of ``param_table`` at once (as :class:`Outputs`) on the numba kernel; see :func:`sim.simulate_batch`."""
+    req = request(param_table, final_time=final_time, time_step=time_step, saveper=saveper, outputs=outputs, model=model)
+    generated, kernel = kernel_for(req.plan, req.compiled_model)
+    n_runs = req.n_runs
+    namespace, states = initialise(req, req.inputs, n_runs)
+    parameters = np.empty((len(generated.parameters), n_runs))
+    for i, name in enumerate(generated.parameters):
+        parameters[i] = namespace[name]
+    initial_states = np.empty((len(generated.states), n_runs))
+    for i, value in enumerate(value for stateful in states for value in stateful):
+        initial_states[i] = value
+    saved_steps = np.asarray(req.saved_steps)
+    save_rows = np.where(saved_steps, np.cumsum(saved_steps) - 1, -1).astype(np.int64)
+    varying = req.varying
+    out_index = np.asarray([generated.save.index(f"v_{n}") for n in varying], dtype=np.int64)
+    out = np.empty((len(varying), n_runs, int(saved_steps.sum())))
+    with _LOCK:
+        threads = numba.get_num_threads()
+        numba.set_num_threads(threads if n_runs >= PARALLEL_MIN_RUNS else 1)
+        try:
+            kernel(parameters, initial_states, np.asarray(req.times, dtype=float), save_rows,
+                   *_schedule_arrays(req.inputs.schedules, req.plan.scheduled), generated.lookup_xs, generated.lookup_ys, out_index, out)
+        finally:
+            numba.set_num_threads(threads)
+    return collect(req, dict(zip(varying, out)), [namespace], [slice(0, n_runs)])
