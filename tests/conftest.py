@@ -17,6 +17,15 @@ def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
     mp.undo()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _kernel_cache(pytestconfig: pytest.Config) -> None:
+    """Numba kernels in pytest's own cache folder, kept between sessions: each compiles once, not per session."""
+    mp = pytest.MonkeyPatch()
+    mp.setenv("PMO_SIM_KERNEL_CACHE", str(pytestconfig.cache.mkdir("pmo-sim-kernels")))
+    yield
+    mp.undo()
+
+
 @pytest.fixture(scope="session")
 def model() -> sim.model.Model:
     return sim.get_model()

@@ -8,7 +8,7 @@ recompile. Initial values and everything constant during a run come from :mod:`s
 vectorised over the runs, as in the numpy backend.
 
 The generated source is deterministic and written, keyed by its hash, to a cache folder
-(``PMO_SIM_CACHE``, else the user's cache folder), then imported as a real module whose kernel is
+(``PMO_SIM_KERNEL_CACHE``, else ``kernels`` in the translation cache), then imported as a real module whose kernel is
 ``numba.njit(cache=True)``: a second process loads the machine code instead of compiling it.
 """
 
@@ -28,13 +28,14 @@ import numba
 import numpy as np
 import pandas as pd
 
-from sim.engine import numba_functions
+from sim.engine import numba_functions, pysd_engine
 from sim.engine.plan import CompiledModel, Plan
 from sim.engine.request import Outputs, collect, initialise, request
 from sim.model import Model
 
-#: Environment variable naming the folder of generated kernels and numba's cache of them.
-CACHE_ENV = "PMO_SIM_CACHE"
+#: Environment variable naming the folder of generated kernels and numba's cache of them
+#: (default: ``kernels`` in the translation cache, ``$PMO_SIM_CACHE`` or the user's cache folder).
+CACHE_ENV = "PMO_SIM_KERNEL_CACHE"
 #: Batches smaller than this run on the calling thread: waking the other cores costs more than it saves.
 PARALLEL_MIN_RUNS = 64
 # Numba's default threading layer must not be entered by two threads at once (the app's sessions).
@@ -42,10 +43,10 @@ _LOCK = threading.Lock()
 
 
 def cache_dir() -> Path:
-    """Where generated kernels live: ``$PMO_SIM_CACHE``, else ``$XDG_CACHE_HOME/pmo-sim`` (``~/.cache``)."""
+    """Where generated kernels live: ``$PMO_SIM_KERNEL_CACHE``, else ``kernels`` in the translation cache."""
     if os.environ.get(CACHE_ENV):
         return Path(os.environ[CACHE_ENV])
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "pmo-sim" / "kernels"
+    return pysd_engine.cache_dir() / "kernels"
 
 
 class _Kernel:
@@ -134,12 +135,8 @@ class _Kernel:
         return "\n".join(lines) + "\n"
 
 
-def _import(source: str) -> Any:
-    """The kernel of ``source``, written once to the cache folder and imported as a module."""
-    digest = hashlib.sha256(source.encode()).hexdigest()[:20]
-    name = f"pmo_sim_kernel_{digest}"
-    if name in sys.modules:
-        return sys.modules[name].kernel
+def _import(source: str, name: str) -> Any:
+    """The kernel of ``source``, written once to the cache folder and imported as module ``name``."""
     folder = cache_dir()
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{name}.py"
@@ -154,11 +151,18 @@ def _import(source: str) -> Any:
     return module.kernel
 
 
+_KERNELS: dict[str, tuple[_Kernel, Any]] = {}  # source hash -> generated kernel and its dispatcher
+
+
 @functools.lru_cache(maxsize=64)
 def kernel_for(plan: Plan, compiled_model: CompiledModel) -> tuple[_Kernel, Any]:
     """The generated kernel of a plan (hashed by identity: plans are cached per process)."""
     generated = _Kernel(plan, compiled_model)
-    return generated, _import(generated.source())
+    source = generated.source()
+    digest = hashlib.sha256(source.encode()).hexdigest()[:20]
+    if digest not in _KERNELS:
+        _KERNELS[digest] = generated, _import(source, f"pmo_sim_kernel_{digest}")
+    return _KERNELS[digest]
 
 
 def _schedule_arrays(schedules: dict[str, tuple[np.ndarray, np.ndarray]], names: Sequence[str]) -> tuple[np.ndarray, ...]:
