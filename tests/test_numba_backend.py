@@ -25,7 +25,8 @@ def test_a_new_outputs_list_reuses_the_compiled_kernel():
     table = pd.DataFrame({"pmo_budget": [90.0, 110.0]})
     first = sim.simulate_batch(table, engine="numba", outputs=["pmo_survival"])
     kernels = numba_backend.kernel_for.cache_info().misses
-    _, kernel = numba_backend.kernel_for(plan.plan_for(plan.compiled(), frozenset(), ()), plan.compiled())
+    compiled_model = plan.compiled(sim.get_model())
+    _, kernel = numba_backend.kernel_for(plan.plan_for(compiled_model, frozenset(), ()), compiled_model)
     signatures = len(kernel.signatures)
     second = sim.simulate_batch(table, engine="numba", outputs=list(sim.model.CONTRACT_OUTPUTS) + ["pmo_survival"])
     assert numba_backend.kernel_for.cache_info().misses == kernels
