@@ -9,8 +9,9 @@ from typing import Any
 
 import pydantic
 
+from sim.limits import NOT_FINITE, range_problem, time_problems
 from sim.model import Variable, get_model
-from sim.scenario.schema import (MAX_SAVED_VALUES, MAX_STEPS, Lognormal, Normal, RunSettings, ScenarioFile, ScenarioProblem,
+from sim.scenario.schema import (MAX_SAVED_VALUES, Lognormal, Normal, RunSettings, ScenarioFile, ScenarioProblem,
                                  Triangular, Uncertainty, Uniform)
 from sim.scenario.source import _field, _label, _owner, _Source
 
@@ -41,9 +42,9 @@ class _Checker:
         return None
 
     def in_range(self, location: tuple, variable: Variable, value: float, what: str = "") -> None:
-        low, high = variable.minimum, variable.maximum
-        if (low is not None and value < low) or (high is not None and value > high):
-            self.add(location, f"{what}{value:g} is outside the documented range {low:g} to {high:g} ({variable.units})")
+        problem = range_problem(variable, value, what)
+        if problem:
+            self.add(location, problem)
 
 
 def _pydantic_problems(checker: _Checker, error: pydantic.ValidationError) -> None:
@@ -61,7 +62,7 @@ def _pydantic_problems(checker: _Checker, error: pydantic.ValidationError) -> No
         elif kind == "missing":
             message = "required field is missing"
         elif kind == "finite_number":
-            message = "must be a finite number (not nan or inf)"
+            message = NOT_FINITE
         elif kind in ("float_type", "float_parsing", "int_type", "int_parsing", "string_type", "list_type",
                       "dict_type", "model_type", "tuple_type", "model_attributes_type", "int_from_float"):
             expected = {"float": "a number", "int": "a whole number", "string": "text", "list": "a list",
@@ -122,13 +123,8 @@ def _strip_tags(location: tuple) -> tuple:
 
 
 def _check(checker: _Checker, spec: ScenarioFile) -> None:
-    run = spec.run
-    time_step = run.time_step or get_model().defaults()["time_step"]
-    saveper = run.saveper or get_model().defaults()["saveper"]
-    if run.final_time / time_step > MAX_STEPS:
-        checker.add(("run", "time_step"), f"{run.final_time:g} months in steps of {time_step:g} is more than {MAX_STEPS:,} steps")
-    if saveper < time_step or not math.isclose(saveper / time_step, round(saveper / time_step)):
-        checker.add(("run", "saveper"), f"must be a multiple of the time step ({time_step:g})")
+    for field, message in time_problems(spec.run.final_time, spec.run.time_step, spec.run.saveper):
+        checker.add(("run", field), message)
     for name, value in spec.params.items():
         variable = checker.input(("params", name), name)
         if variable is not None:

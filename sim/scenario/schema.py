@@ -10,10 +10,10 @@ from typing import Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from sim.limits import MAX_STEPS  # noqa: F401 - part of the guards below
 from sim.model import MAX_FINAL_TIME
 
 #: Guards against requests that would exhaust the machine.
-MAX_STEPS = 100_000  # Euler steps per run
 MAX_RUNS = 100_000
 MAX_SAVED_VALUES = 20_000_000  # runs x saved months, per output
 MAX_FILE_BYTES = 1_000_000
