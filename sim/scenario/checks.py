@@ -125,10 +125,15 @@ def _strip_tags(location: tuple) -> tuple:
 def _check(checker: _Checker, spec: ScenarioFile) -> None:
     for field, message in time_problems(spec.run.final_time, spec.run.time_step, spec.run.saveper):
         checker.add(("run", field), message)
+    uncertain = spec.uncertainty.params if spec.uncertainty else {}
     for name, value in spec.params.items():
         variable = checker.input(("params", name), name)
         if variable is not None:
             checker.in_range(("params", name), variable, value)
+        if name in spec.schedule or name in uncertain:
+            how = "scheduled" if name in spec.schedule else "uncertain"
+            checker.add(("params", name), f"'{name}' is also {how}; an input has one fixed value, a schedule or a distribution, "
+                                          "and this value would not be used")
     for name, schedule in spec.schedule.items():
         variable = checker.input(("schedule", name), name)
         months = [m for m, _ in schedule.points]
@@ -194,6 +199,10 @@ def base_points(spec: ScenarioFile, name: str) -> list[tuple[float, float]]:
     return [(0.0, value)]
 
 
+#: A scenario's name becomes a folder name (at most 255 bytes on common file systems), with room to spare.
+MAX_NAME_LENGTH = 120
+
+
 def safe_folder_name(name: str) -> str:
     """A folder name made of letters, digits, ``-`` and ``_`` only."""
     cleaned = re.sub(r"[^A-Za-z0-9_-]+", "_", name.strip()).strip("_")
@@ -205,3 +214,6 @@ def _check_name(checker: _Checker, name: str) -> None:
         checker.add(("name",), "must not contain '/', '\\' or '..' (a name cannot point outside the output folder)")
     elif not name.strip():
         checker.add(("name",), "must not be empty")
+    elif len(name) > MAX_NAME_LENGTH:
+        checker.add(("name",), f"is {len(name)} characters long; a name names the output folder and may have at most "
+                               f"{MAX_NAME_LENGTH} (without a name, the file name is used)")
