@@ -56,7 +56,7 @@ def _first_month(months: np.ndarray, reached: np.ndarray) -> np.ndarray:
     return np.where(reached.any(axis=1), months[first], np.nan)
 
 
-def _month_from_which(months: np.ndarray, holds: np.ndarray) -> np.ndarray:
+def month_from_which(months: np.ndarray, holds: np.ndarray) -> np.ndarray:
     """Per run, the month from which ``holds`` (runs x months) stays true to the end.
 
     The first month when it always holds; NaN when it does not hold at the end.
@@ -83,7 +83,7 @@ def break_even_months(result: Result) -> np.ndarray | None:
         parent_net = np.broadcast_to(parent_net[:1], net.shape)
     common = min(net.shape[1], parent_net.shape[1])
     months = result.dataset["time"].to_numpy()[:common]
-    return _month_from_which(months, net[:, :common] - parent_net[:, :common] >= 0)
+    return month_from_which(months, net[:, :common] - parent_net[:, :common] >= 0)
 
 
 def kpi_values(result: Result) -> dict[str, tuple[str, np.ndarray]]:
@@ -111,7 +111,7 @@ def kpi_values(result: Result) -> dict[str, tuple[str, np.ndarray]]:
     cumulative = data["cumulative_net_value"].to_numpy()
     kpis[f"cumulative_net_value {at_final}"] = ("k$", cumulative[:, -1])
     kpis["month of break-even against no PMO"] = (
-        MILESTONE_UNIT, _month_from_which(months, cumulative >= 0))
+        MILESTONE_UNIT, month_from_which(months, cumulative >= 0))
     break_even = break_even_months(result)
     if break_even is not None:
         kpis[f"month of break-even against {result.parent.scenario.name}"] = (MILESTONE_UNIT, break_even)
