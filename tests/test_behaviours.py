@@ -65,7 +65,6 @@ def test_B4_risk_needs_direction():
     assert f["without value track: deepest delivery dip in 25-48"] < 0
 
 
-@unmet("dip -0.041 in 13-30, back above only at month 70: a typical PMO sits on the steep part of the execution curve")
 def test_B5_worse_before_better():
     """Moving half of the execution shares to the value track dips first, then wins for good."""
     f = behaviours.b5_worse_before_better()
@@ -128,7 +127,7 @@ def test_B10_maturity_pace():
     assert 36 <= f["month level 3 reached"] <= 66
 
 
-@unmet("execution only: support lost by 60 is 0.065")
+@unmet("execution only: support lost by 60 is 0.047")
 def test_B11_legitimacy():
     """A reporting factory loses executive support, and its budget with it."""
     f = behaviours.b11_legitimacy()
@@ -144,13 +143,12 @@ def test_B11_reconfiguration_cycles(params):
     assert behaviours.longest_regular_run(months) >= 3, months  # three consecutive peaks 18-48 months apart
 
 
-@unmet("value to cost ratio changes 5.8% early, when value delivered over the no-PMO portfolio is near zero")
+@unmet("value to cost ratio changes 5.6% early, when value delivered over the no-PMO portfolio is near zero")
 def test_B12_integration():
     """Halving TIME STEP changes no contract output by more than 1%."""
     assert behaviours.b12_integration()["largest relative change of a contract output"] <= 0.01
 
 
-@unmet("a permanent shock 0.3 raises average performance (default +0.18, balanced +0.13); rises between turbulence levels up to 0.11")
 def test_B13_no_free_lunch():
     """A permanent crisis and a turbulent world lower average performance (months 60-120)."""
     f = behaviours.b13_no_free_lunch()
@@ -189,7 +187,7 @@ def test_B15_balanced_survives_zero_budget_closes_new_pmo_gets_time():
     assert f["execution only: survival at 120"] < f["default: survival at 120"] < f["balanced: survival at 120"]
 
 
-@unmet("execution only: survival at 60 is 0.996")
+@unmet("execution only: survival at 60 is 0.999")
 def test_B15_zombie_pmo_closes():
     """A reporting factory (execution only) is more likely closed than not by month 60."""
     assert behaviours.b15_closure()["execution only: survival at 60"] < 0.5
@@ -209,7 +207,6 @@ def test_B17_value_builds_slowly_on_a_weak_foundation():
     assert f["value first: value management at 12, weak foundation"] < f["value first: value management at 12, strong foundation"]
 
 
-@unmet("foundation first minus value first: -0.037 at month 36 (+0.015 at 60)")
 def test_B17_foundation_first_beats_value_first():
     """Seed of the PMO journey: master execution first. Higher performance at months 36 and 60."""
     f = behaviours.b17_foundation_first()
