@@ -77,6 +77,7 @@ def condensed_edges(model: Model | None = None, nodes: tuple[str, ...] = DIAGRAM
 
 #: Relative size of the nudge that measures a link's polarity.
 NUDGE = 0.01
+NUDGE_HORIZON = 6.0  # months watched after the nudge
 SPARKS = "▁▂▃▄▅▆▇█"
 
 
@@ -84,17 +85,18 @@ SPARKS = "▁▂▃▄▅▆▇█"
 def link_polarities(nodes: tuple[str, ...] = DIAGRAM_NODES) -> dict[tuple[str, str], str]:
     """Polarity ("+" or "−") of each condensed link, measured on the model at its defaults.
 
-    For each shown variable the batch engine runs the model twice with that variable held at its
-    starting value and at a slightly larger one (a computed variable named as an input is held
-    fixed); a link's polarity is the sign of the change in its target at the first month it moves
-    (at once for an auxiliary, after a month for a stock or a delay). Measured, not declared, so the
-    diagram cannot drift from the equations.
+    For each shown variable the batch engine runs the model five times: with the variable held at
+    its starting value, and held there until month 1 and then nudged up or down, by 1% or by a fifth of
+    its range (a computed variable named as an input is held fixed). A link's polarity is the sign of
+    its target's response at the first month it moves (at once for an auxiliary, later through a
+    stock, a delay or a habituation): the first nudge that moves the target decides (a MIN that sits
+    at its other argument moves only with a larger nudge). Measured, not declared, so the diagram cannot drift from the equations.
     """
     from sim.simulate import simulate, simulate_batch
 
     model = get_model()
     edges = condensed_edges(model, nodes)
-    start = simulate({}, final_time=2).iloc[0]
+    start = simulate({}, final_time=NUDGE_HORIZON).iloc[0]
     polarity: dict[tuple[str, str], str] = {}
     for source in nodes:
         targets = [b for a, b in edges if a == source]
@@ -102,14 +104,23 @@ def link_polarities(nodes: tuple[str, ...] = DIAGRAM_NODES) -> dict[tuple[str, s
             continue
         value = float(start[source])
         variable = model.variables[source]
-        step = NUDGE * max(abs(value), 1e-3 if variable.maximum is None else 0.01 * variable.maximum)
-        direction = -1.0 if variable.maximum is not None and value + step > variable.maximum else 1.0
-        table = pd.DataFrame({source: [value, value + direction * step]})
-        runs = simulate_batch(table, final_time=2, outputs=targets)
+        low = variable.minimum if variable.minimum is not None else -np.inf
+        high = variable.maximum if variable.maximum is not None else np.inf
+        step = NUDGE * max(abs(value), 1e-3 if not np.isfinite(high) else 0.01 * high)
+        # Small nudges first; large ones (a fifth of the range) where a small one moves nothing.
+        big = 0.2 * (high - low) if np.isfinite(high - low) else 0.2 * max(abs(value), 1.0)
+        nudged = [min(value + step, high), max(value - step, low), min(value + big, high), max(value - big, low)]
+        schedules = [pd.Series([value, value, v], index=[0.0, 1.0 - 1e-9, 1.0]) for v in [value, *nudged]]
+        runs = simulate_batch(pd.DataFrame({source: schedules}), final_time=NUDGE_HORIZON, outputs=targets)
         for target in targets:
-            change = direction * (runs[target].isel(run=1) - runs[target].isel(run=0)).to_numpy()
-            moved = change[np.abs(change) > 1e-12]
-            polarity[(source, target)] = ("+" if moved[0] > 0 else "−") if moved.size else "?"
+            series = runs[target].to_numpy()
+            polarity[(source, target)] = "?"
+            for run, moved_by in enumerate((v - value for v in nudged), start=1):
+                change = (series[run] - series[0]) * np.sign(moved_by)
+                moved = change[np.abs(change) > 1e-15]
+                if moved_by != 0 and moved.size:
+                    polarity[(source, target)] = "+" if moved[0] > 0 else "−"
+                    break
     return polarity
 
 

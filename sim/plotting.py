@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Sequence
 
 import numpy as np
+import pandas as pd
 import xarray as xr
 from matplotlib.figure import Figure
 
@@ -31,28 +32,50 @@ def label(name: str) -> str:
     return variable.name if variable else name
 
 
-def draw(axes, dataset: xr.Dataset, name: str, *, color=None, line_label: str | None = None) -> None:
-    """One variable on ``axes``: a line for one run; median and bands for many."""
-    months = dataset["time"].to_numpy()
-    values = dataset[name].to_numpy()
+def curves(source: xr.Dataset | pd.DataFrame, name: str) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Months and one curve (a single run) or the 5/25/50/75/95% quantile curves (many runs) of ``name``.
+
+    ``source`` is the runs (dims run, time) or a time-series table of them (``time`` and ``name``, or
+    ``name_p05`` ... ``name_p95``, as in ``timeseries.csv``).
+    """
+    if isinstance(source, pd.DataFrame):
+        months = source["time"].to_numpy()
+        if name in source:
+            return months, [source[name].to_numpy()]
+        return months, [source[f"{name}_p{round(q * 100):02d}"].to_numpy() for q in QUANTILES]
+    values = source[name].to_numpy()
     if values.shape[0] == 1:
-        axes.plot(months, values[0], color=color, label=line_label or label(name))
+        return source["time"].to_numpy(), [values[0]]
+    return source["time"].to_numpy(), list(np.quantile(values, QUANTILES, axis=0))
+
+
+def has(source: xr.Dataset | pd.DataFrame, name: str) -> bool:
+    return name in source or (isinstance(source, pd.DataFrame) and f"{name}_p50" in source)
+
+
+def draw(axes, source: xr.Dataset | pd.DataFrame, name: str, *, color=None, line_label: str | None = None) -> None:
+    """One variable on ``axes``: a line for one run; median and bands for many."""
+    months, lines = curves(source, name)
+    if len(lines) == 1:
+        axes.plot(months, lines[0], color=color, label=line_label or label(name))
         return
-    p05, p25, p50, p75, p95 = np.quantile(values, QUANTILES, axis=0)
+    p05, p25, p50, p75, p95 = lines
     (line,) = axes.plot(months, p50, color=color, label=(line_label or label(name)) + " (median)")
     axes.fill_between(months, p25, p75, color=line.get_color(), alpha=0.25, linewidth=0)
     axes.fill_between(months, p05, p95, color=line.get_color(), alpha=0.12, linewidth=0)
 
 
-def scenario_figure(dataset: xr.Dataset, *, title: str) -> Figure:
-    """Tracks, performance, transformation and risk, legitimacy, survival and net value of one scenario."""
+def scenario_figure(source: xr.Dataset | pd.DataFrame, *, title: str) -> Figure:
+    """Tracks, performance, transformation and risk, legitimacy, survival and net value of one scenario,
+    from its runs or their time-series table (see :func:`curves`)."""
     figure = Figure(figsize=(12, 11), layout="constrained")
-    bands = " (bands: 25-75% and 5-95% of runs)" if dataset.sizes["run"] > 1 else ""
+    many = source.sizes["run"] > 1 if isinstance(source, xr.Dataset) else any(c.endswith("_p50") for c in source)
+    bands = " (bands: 25-75% and 5-95% of runs)" if many else ""
     figure.suptitle(f"{title}{bands}")
     for axes, (heading, names, limits, unit) in zip(figure.subplots(3, 2).flat, PANELS):
         for name in names:
-            if name in dataset:
-                draw(axes, dataset, name)
+            if has(source, name):
+                draw(axes, source, name)
         if limits is None:
             axes.axhline(0, color="#555555", linewidth=0.8)  # break-even: as much as without a PMO
         else:
@@ -65,14 +88,14 @@ def scenario_figure(dataset: xr.Dataset, *, title: str) -> Figure:
     return figure
 
 
-def comparison_figure(datasets: Sequence[tuple[str, xr.Dataset]]) -> Figure:
-    """Several scenarios overlaid on the key outputs."""
+def comparison_figure(datasets: Sequence[tuple[str, xr.Dataset | pd.DataFrame]]) -> Figure:
+    """Several scenarios overlaid on the key outputs (runs or time-series tables, see :func:`curves`)."""
     figure = Figure(figsize=(12, 8), layout="constrained")
     figure.suptitle("Scenario comparison")
     colors = [f"C{i % 10}" for i in range(len(datasets))]
     for axes, name in zip(figure.subplots(2, 2).flat, COMPARED):
         for (scenario, dataset), color in zip(datasets, colors):
-            if name in dataset:
+            if has(dataset, name):
                 draw(axes, dataset, name, color=color, line_label=scenario)
         axes.set_title(label(name))
         axes.set_xlabel("month")

@@ -15,6 +15,7 @@ import os
 import platform
 import sys
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
@@ -24,7 +25,7 @@ import xarray as xr
 
 from sim.model import CONTRACT_OUTPUTS, get_model
 from sim.runner import Result
-from sim.scenario import safe_folder_name
+from sim.scenario import Scenario, safe_folder_name
 
 KPI_MONTHS = (12, 36, 60)
 KPI_OUTPUTS = ("pmo_performance", "delivery_performance", "strategic_value_realization")
@@ -34,6 +35,12 @@ MILESTONE_UNIT = "Month"
 #: What the time series and run files hold: the contract outputs, PMO survival and net value against no PMO.
 SERIES_OUTPUTS = CONTRACT_OUTPUTS + tuple(
     name for name in ("pmo_survival", "closure_hazard", "net_value_added", "cumulative_net_value") if name not in CONTRACT_OUTPUTS)
+#: The time series a report keeps: those of timeseries.csv and those the charts also draw.
+REPORT_SERIES = SERIES_OUTPUTS + ("maturity_index",)
+#: Everything the result files read: the time series, the KPIs and the charts (a run may keep only these).
+REPORT_OUTPUTS = tuple(dict.fromkeys(REPORT_SERIES + KPI_OUTPUTS + (
+    "maturity_level", "value_to_cost_ratio", "executive_support", "pmo_survival", "net_value_added", "cumulative_net_value",
+    "cumulative_value_delivered", "cumulative_pmo_cost")))
 
 
 class OutputError(Exception):
@@ -49,7 +56,7 @@ def _first_month(months: np.ndarray, reached: np.ndarray) -> np.ndarray:
     return np.where(reached.any(axis=1), months[first], np.nan)
 
 
-def _month_from_which(months: np.ndarray, holds: np.ndarray) -> np.ndarray:
+def month_from_which(months: np.ndarray, holds: np.ndarray) -> np.ndarray:
     """Per run, the month from which ``holds`` (runs x months) stays true to the end.
 
     The first month when it always holds; NaN when it does not hold at the end.
@@ -76,7 +83,7 @@ def break_even_months(result: Result) -> np.ndarray | None:
         parent_net = np.broadcast_to(parent_net[:1], net.shape)
     common = min(net.shape[1], parent_net.shape[1])
     months = result.dataset["time"].to_numpy()[:common]
-    return _month_from_which(months, net[:, :common] - parent_net[:, :common] >= 0)
+    return month_from_which(months, net[:, :common] - parent_net[:, :common] >= 0)
 
 
 def kpi_values(result: Result) -> dict[str, tuple[str, np.ndarray]]:
@@ -104,7 +111,7 @@ def kpi_values(result: Result) -> dict[str, tuple[str, np.ndarray]]:
     cumulative = data["cumulative_net_value"].to_numpy()
     kpis[f"cumulative_net_value {at_final}"] = ("k$", cumulative[:, -1])
     kpis["month of break-even against no PMO"] = (
-        MILESTONE_UNIT, _month_from_which(months, cumulative >= 0))
+        MILESTONE_UNIT, month_from_which(months, cumulative >= 0))
     break_even = break_even_months(result)
     if break_even is not None:
         kpis[f"month of break-even against {result.parent.scenario.name}"] = (MILESTONE_UNIT, break_even)
@@ -132,10 +139,17 @@ def kpi_table(result: Result) -> pd.DataFrame:
     """One row per KPI: its value, or with several runs its mean and 5/25/50/75/95% quantiles.
 
     Milestones also give ``runs_reached`` and ``reached_share``; their quantiles count every run
-    (see :func:`milestone_summary`), and a blank value or quantile means not reached.
+    (see :func:`milestone_summary`), and a blank value or quantile means not reached. With several
+    runs, ``median_among_reached`` is the median month among the runs that reach it. Rows come in
+    time order within each output (month 12, 36, 60, then the final month).
     """
+    return kpi_table_from_values(kpi_values(result))
+
+
+def kpi_table_from_values(kpis: dict[str, tuple[str, np.ndarray]]) -> pd.DataFrame:
+    """:func:`kpi_table` from per-run KPI values (:func:`kpi_values`, or those of chunks joined)."""
     rows = []
-    for name, (unit, values) in kpi_values(result).items():
+    for name, (unit, values) in kpis.items():
         row: dict[str, object] = {"kpi": name, "unit": unit}
         milestone = unit == MILESTONE_UNIT
         if len(values) == 1:
@@ -148,6 +162,8 @@ def kpi_table(result: Result) -> pd.DataFrame:
         if milestone:
             count = int((~np.isnan(values)).sum())
             row.update(runs_reached=count, reached_share=count / len(values))
+            if len(values) > 1:
+                row["median_among_reached"] = float(np.nanmedian(values)) if count else np.nan
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -157,16 +173,19 @@ def kpi_table(result: Result) -> pd.DataFrame:
 
 def timeseries_table(dataset: xr.Dataset, outputs: Sequence[str] = SERIES_OUTPUTS) -> pd.DataFrame:
     """Time and every output (contract, survival, net value): the values of a single run, or 5/25/50/75/95% quantiles of many."""
-    months = dataset["time"].to_numpy()
-    columns: dict[str, np.ndarray] = {"time": months}
-    names = [n for n in outputs if n in dataset]
-    if dataset.sizes["run"] == 1:
-        columns.update({name: dataset[name].to_numpy()[0] for name in names})
-    else:
-        for name in names:
-            quantiles = np.quantile(dataset[name].to_numpy(), list(QUANTILE_COLUMNS.values()), axis=0)
-            columns.update({f"{name}_{suffix}": q for suffix, q in zip(QUANTILE_COLUMNS, quantiles)})
+    columns: dict[str, np.ndarray] = {"time": dataset["time"].to_numpy()}
+    for name in (n for n in outputs if n in dataset):
+        columns.update(series_columns(name, dataset[name].to_numpy()))
     return pd.DataFrame(columns)
+
+
+def series_columns(name: str, values: np.ndarray) -> dict[str, np.ndarray]:
+    """The time-series columns of one output from its values (runs x months): the values of a single
+    run, or the exact 5/25/50/75/95% quantiles of many at every month (numpy's linear interpolation)."""
+    if values.shape[0] == 1:
+        return {name: values[0]}
+    quantiles = np.quantile(values, list(QUANTILE_COLUMNS.values()), axis=0)
+    return {f"{name}_{suffix}": q for suffix, q in zip(QUANTILE_COLUMNS, quantiles)}
 
 
 def runs_table(dataset: xr.Dataset, outputs: Sequence[str] = SERIES_OUTPUTS) -> pd.DataFrame:
@@ -182,16 +201,29 @@ def write_atomic(path: Path, content: bytes) -> None:
     """Write ``content`` to a temporary file beside ``path`` and rename it into place."""
     descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        # mkstemp makes the file private; keep the mode of the file replaced (new files: rw-r--r--).
-        os.chmod(temporary, path.stat().st_mode & 0o777 if path.exists() else 0o644)
         with os.fdopen(descriptor, "wb") as handle:
             handle.write(content)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
+        publish(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def new_file_mode() -> int:
+    """The mode ``open()`` gives a new file: 0o666 less the process's umask (read without changing it for good)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+def publish(temporary: str | Path, path: Path) -> None:
+    """Give a finished temporary file the mode a new file would have (the replaced file's, if any), sync it
+    and rename it to ``path``. ``mkstemp`` makes files private (0600); results are meant to be shared as
+    the user's umask says."""
+    os.chmod(temporary, path.stat().st_mode & 0o777 if path.exists() else new_file_mode())
+    with open(temporary, "rb+") as handle:
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)
 
 
 def output_folder(out: Path, name: str) -> Path:
@@ -227,8 +259,35 @@ def _parquet(frame: pd.DataFrame) -> bytes:
     return buffer.getvalue()
 
 
-def manifest(result: Result, *, command_line: Sequence[str], files: dict[str, bytes]) -> dict:
-    """What makes the results reproducible: versions, hashes, seed, engine, command, time."""
+@dataclass
+class Report:
+    """What the result files of a scenario hold: who ran what, and the summary tables (not the runs)."""
+
+    scenario: Scenario
+    engine: str
+    seed: int | None
+    runs: int
+    timeseries: pd.DataFrame  # timeseries_table of REPORT_SERIES (timeseries.csv holds those of SERIES_OUTPUTS)
+    kpis: pd.DataFrame  # kpi_table
+
+
+def report(result: Result) -> Report:
+    """The :class:`Report` of runs held in memory."""
+    series = timeseries_table(result.dataset, REPORT_SERIES)
+    return Report(result.scenario, result.engine, result.seed, result.runs, series, kpi_table(result))
+
+
+def _series_csv(table: pd.DataFrame) -> pd.DataFrame:
+    """The columns of timeseries.csv: time and those of SERIES_OUTPUTS."""
+    kept = {"time", *SERIES_OUTPUTS, *(f"{name}_{suffix}" for name in SERIES_OUTPUTS for suffix in QUANTILE_COLUMNS)}
+    return table[[c for c in table if c in kept]]
+
+
+def manifest(result: Result | Report, *, command_line: Sequence[str], files: dict[str, bytes]) -> dict:
+    """What makes the results reproducible: versions, hashes, seed, engine, command, time.
+
+    ``files`` gives each file's content, or its SHA-256 already computed (a file written in pieces).
+    """
     import pysd
 
     import sim
@@ -251,25 +310,32 @@ def manifest(result: Result, *, command_line: Sequence[str], files: dict[str, by
         "python": platform.python_version(),
         "numpy": np.__version__,
         "pysd": pysd.__version__,
-        "files": {name: hashlib.sha256(content).hexdigest() for name, content in files.items()},
+        "files": {name: content if isinstance(content, str) else hashlib.sha256(content).hexdigest() for name, content in files.items()},
     }
 
 
-def result_files(result: Result, *, file_format: str = "csv", command_line: Sequence[str] = ()) -> dict[str, bytes]:
-    """Every file of a scenario's results, by name, as bytes (the CLI writes them; the app zips them)."""
+def report_files(summary: Report, *, command_line: Sequence[str] = (), written: dict[str, str] | None = None) -> dict[str, bytes]:
+    """The files of a report by name, as bytes; ``written`` names files already written (e.g. ``runs.parquet``)
+    with their SHA-256, for the manifest."""
     from sim.plotting import scenario_figure
 
     files = {
-        "timeseries.csv": _csv(timeseries_table(result.dataset)),
-        "kpis.csv": _csv(kpi_table(result)),
-        "charts.png": _png(scenario_figure(result.dataset, title=result.scenario.name)),
+        "timeseries.csv": _csv(_series_csv(summary.timeseries)),
+        "kpis.csv": _csv(summary.kpis),
+        "charts.png": _png(scenario_figure(summary.timeseries, title=summary.scenario.name)),
     }
-    if file_format == "parquet":
-        files["runs.parquet"] = _parquet(runs_table(result.dataset))
-    elif file_format != "csv":
-        raise OutputError(f"unknown format '{file_format}'; choose csv or parquet")
-    files["manifest.json"] = (json.dumps(manifest(result, command_line=command_line or sys.argv, files=files), indent=2) + "\n").encode()
+    listed: dict[str, bytes | str] = {**files, **(written or {})}
+    files["manifest.json"] = (json.dumps(manifest(summary, command_line=command_line or sys.argv, files=listed), indent=2) + "\n").encode()
     return files
+
+
+def result_files(result: Result, *, file_format: str = "csv", command_line: Sequence[str] = ()) -> dict[str, bytes]:
+    """Every file of a scenario's results, by name, as bytes (the app zips them)."""
+    if file_format not in ("csv", "parquet"):
+        raise OutputError(f"unknown format '{file_format}'; choose csv or parquet")
+    extra = {"runs.parquet": _parquet(runs_table(result.dataset))} if file_format == "parquet" else {}
+    written = {name: hashlib.sha256(content).hexdigest() for name, content in extra.items()}
+    return {**report_files(report(result), command_line=command_line, written=written), **extra}
 
 
 def write_results(result: Result, out: Path, *, file_format: str = "csv", command_line: Sequence[str] = ()) -> Path:
@@ -282,22 +348,27 @@ def write_results(result: Result, out: Path, *, file_format: str = "csv", comman
 
 
 def comparison_column(kpis: pd.DataFrame) -> pd.Series:
-    """A KPI table as one value per row (medians for Monte Carlo); each milestone followed by its share of runs reaching it."""
+    """A KPI table as one value per row (medians for Monte Carlo); each milestone followed by how many runs
+    reach it, their share and, with several runs, the median month among them."""
     values = kpis["value"] if "value" in kpis else kpis["p50"]
     rows: list[tuple[str, str, float]] = []
     for index, row in kpis.iterrows():
         rows.append((row["kpi"], row["unit"], values[index]))
         if row["unit"] == MILESTONE_UNIT:
+            rows.append((f"{row['kpi']}: runs reaching it", "runs", row["runs_reached"]))
             rows.append((f"{row['kpi']}: share of runs reaching it", "share of runs", row["reached_share"]))
+            if "median_among_reached" in kpis:
+                rows.append((f"{row['kpi']}: median month among runs reaching it", MILESTONE_UNIT, row["median_among_reached"]))
     return pd.Series([value for *_, value in rows], index=pd.MultiIndex.from_tuples([key[:2] for key in rows], names=["kpi", "unit"]))
 
 
-def comparison_files(results: Sequence[Result]) -> dict[str, bytes]:
+def comparison_files(results: Sequence[Result | Report]) -> dict[str, bytes]:
     """Overlay chart and KPI table (one column per scenario; medians for Monte Carlo, blank: not reached)."""
     from sim.plotting import comparison_figure
 
-    columns = {result.scenario.name: comparison_column(kpi_table(result)) for result in results}
+    reports = [item if isinstance(item, Report) else report(item) for item in results]
+    columns = {r.scenario.name: comparison_column(r.kpis) for r in reports}
     order = list(dict.fromkeys(key for column in columns.values() for key in column.index))
     table = pd.DataFrame(columns).reindex(pd.MultiIndex.from_tuples(order, names=["kpi", "unit"])).reset_index()
-    figure = comparison_figure([(r.scenario.name, r.dataset) for r in results])
+    figure = comparison_figure([(r.scenario.name, r.timeseries) for r in reports])
     return {"comparison_kpis.csv": _csv(table), "comparison.png": _png(figure)}

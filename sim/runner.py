@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Sequence
+from typing import Iterator, Sequence
 
 import numpy as np
 import pandas as pd
@@ -14,7 +14,6 @@ from scipy.stats import qmc
 
 from sim.model import get_model
 from sim.scenario import SHOCK_EDGE, Normal, Scenario, ScenarioFile, Triangular, Uniform, base_points, truncation
-
 
 
 @dataclass
@@ -59,11 +58,16 @@ def _sample(dist, variable, u: np.ndarray) -> np.ndarray:
     return np.clip(frozen.ppf(lower + u * (upper - lower)), low, high)
 
 
+def run_count(spec: ScenarioFile, runs: int | None = None) -> int:
+    """How many runs a scenario makes: ``runs`` if given, else its ``[uncertainty].runs``, else one."""
+    return runs or (spec.uncertainty.runs if spec.uncertainty else 1)
+
+
 def samples(spec: ScenarioFile, *, runs: int | None = None, seed: int | None = None) -> pd.DataFrame:
     """Latin-hypercube samples of the uncertain inputs, one row per run (empty without uncertainty)."""
     if spec.uncertainty is None or not spec.uncertainty.params:
-        return pd.DataFrame(index=range(runs or (spec.uncertainty.runs if spec.uncertainty else 1)))
-    runs = runs or spec.uncertainty.runs
+        return pd.DataFrame(index=range(run_count(spec, runs)))
+    runs = run_count(spec, runs)
     seed = spec.uncertainty.seed if seed is None else seed
     names = sorted(spec.uncertainty.params)
     inputs = {v.py_name: v for v in get_model().inputs}
@@ -89,31 +93,28 @@ def parameter_table(spec: ScenarioFile, *, runs: int | None = None, seed: int | 
     return table
 
 
-def run(scenario: Scenario, *, engine: str = "batch", runs: int | None = None, seed: int | None = None,
-        outputs: Sequence[str] | None = None, with_parent: bool = True) -> Result:
-    """Run a scenario (every Monte Carlo sample at once on the batch engine).
-
-    ``engine``: ``"batch"`` (the default batch backend), ``"numba"``, ``"numpy"`` or ``"pysd"``.
-    ``runs`` and ``seed`` override the file's ``[uncertainty]``; ``with_parent`` also runs the
-    scenario it extends (for break-even KPIs).
-    """
+def _run_table(scenario: Scenario, table: pd.DataFrame, *, engine: str, outputs: Sequence[str] | None,
+               first_run: int = 0) -> xr.Dataset:
+    """The runs of ``table`` (rows ``first_run``... of the scenario's runs) on ``engine``: ``"batch"``
+    (the default batch backend), ``"numba"``, ``"numpy"`` or ``"pysd"``."""
     from sim.simulate import BATCH_ENGINES, ENGINES, simulate, simulate_batch
 
     spec = scenario.spec
-    table = parameter_table(spec, runs=runs, seed=seed)
     settings = {"final_time": spec.run.final_time, "time_step": spec.run.time_step, "saveper": spec.run.saveper}
     if engine in BATCH_ENGINES:
-        dataset = simulate_batch(table, outputs=outputs, engine=engine, **settings)
+        dataset = simulate_batch(table.reset_index(drop=True), outputs=outputs, engine=engine, **settings)
     elif engine == "pysd":
         frames = [simulate(row.to_dict(), engine="pysd", **settings) for _, row in table.iterrows()]
-        dataset = xr.concat([xr.Dataset.from_dataframe(f) for f in frames], dim="run").assign_coords(run=range(len(frames)))
-        dataset = dataset.transpose("run", "time")
+        dataset = xr.concat([xr.Dataset.from_dataframe(f) for f in frames], dim="run").transpose("run", "time")
     else:
         raise ValueError(f"unknown engine '{engine}'; choose one of {', '.join(ENGINES)}")
+    return dataset.assign_coords(run=np.arange(first_run, first_run + len(table)))
+
+
+def _result(scenario: Scenario, dataset: xr.Dataset, table: pd.DataFrame, *, engine: str, seed: int | None,
+            parent: Result | None) -> Result:
+    spec = scenario.spec
     uncertain = spec.uncertainty is not None
-    parent = None
-    if with_parent and scenario.parent is not None:
-        parent = run(scenario.parent, engine=engine, runs=runs, seed=seed, outputs=outputs, with_parent=False)
     return Result(
         scenario=scenario,
         dataset=dataset,
@@ -124,3 +125,54 @@ def run(scenario: Scenario, *, engine: str = "batch", runs: int | None = None, s
         samples=table[sorted(spec.uncertainty.params)] if uncertain else pd.DataFrame(),
     )
 
+
+def run(scenario: Scenario, *, engine: str = "batch", runs: int | None = None, seed: int | None = None,
+        outputs: Sequence[str] | None = None, with_parent: bool = True) -> Result:
+    """Run a scenario (every Monte Carlo sample at once on the batch engine).
+
+    ``runs`` and ``seed`` override the file's ``[uncertainty]``; ``with_parent`` also runs the
+    scenario it extends (for break-even KPIs).
+    """
+    table = parameter_table(scenario.spec, runs=runs, seed=seed)
+    dataset = _run_table(scenario, table, engine=engine, outputs=outputs)
+    parent = None
+    if with_parent and scenario.parent is not None:
+        parent = run(scenario.parent, engine=engine, runs=runs, seed=seed, outputs=outputs, with_parent=False)
+    return _result(scenario, dataset, table, engine=engine, seed=seed, parent=parent)
+
+
+#: Runs per chunk of :func:`run_in_chunks`: about 35 outputs x 121 months of 10,000 runs is 0.35 GB.
+CHUNK_RUNS = 10_000
+
+
+def run_in_chunks(scenario: Scenario, *, engine: str = "batch", runs: int | None = None, seed: int | None = None,
+                  outputs: Sequence[str] | None = None, with_parent: bool = True,
+                  chunk_runs: int = CHUNK_RUNS) -> Iterator[Result]:
+    """The runs of :func:`run`, the same samples in the same order, as Results of at most ``chunk_runs`` runs.
+
+    A chunk's ``dataset`` numbers its runs as in the whole (``run`` from the chunk's first), its
+    ``runs`` counts the chunk's runs, and its ``parent`` holds the parent's matching runs (or its first
+    run when the two differ in number, as :func:`sim.results.break_even_months` compares them).
+    """
+    if chunk_runs < 1:
+        raise ValueError("chunk_runs must be at least 1")
+    table = parameter_table(scenario.spec, runs=runs, seed=seed)
+    parent_table = None
+    whole_parent = None
+    if with_parent and scenario.parent is not None:
+        parent_table = parameter_table(scenario.parent.spec, runs=runs, seed=seed)
+        if len(parent_table) != len(table):
+            whole_parent = run(scenario.parent, engine=engine, runs=runs, seed=seed, outputs=outputs, with_parent=False)
+            # Compared with its first run, as a whole run would be; never paired with a chunk of equal size.
+            whole_parent.dataset = whole_parent.dataset.isel(run=[0])
+    for first in range(0, len(table), chunk_runs):
+        rows = slice(first, min(first + chunk_runs, len(table)))
+        parent = whole_parent
+        if parent_table is not None and whole_parent is None:
+            parent_data = _run_table(scenario.parent, parent_table.iloc[rows], engine=engine, outputs=outputs, first_run=first)
+            parent = _result(scenario.parent, parent_data, parent_table.iloc[rows], engine=engine, seed=seed, parent=None)
+            del parent_data
+        # Nothing here keeps a chunk's runs once yielded, so that only one chunk is ever held.
+        yield _result(scenario, _run_table(scenario, table.iloc[rows], engine=engine, outputs=outputs, first_run=first),
+                      table.iloc[rows], engine=engine, seed=seed, parent=parent)
+        parent = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -86,3 +87,87 @@ def test_load_scenario_and_run_are_public(tmp_path):
     assert dict(result.dataset.sizes) == {"run": 8, "time": 121}
     with pytest.raises(sim.ScenarioError):
         sim.load_scenario(tmp_path / "missing.toml")
+
+
+@pytest.mark.parametrize(("params", "message"), [
+    ({"pmo_budget": -50}, "pmo_budget: -50 is outside the documented range 0 to 1000 (k$/Month)"),
+    ({"pmo_budget": 5000}, "pmo_budget: 5000 is outside the documented range 0 to 1000 (k$/Month)"),
+    ({"share_governance": 2.5}, "share_governance: 2.5 is outside the documented range 0 to 1 (Dmnl)"),
+    ({"strategic_turbulence": -1}, "strategic_turbulence: -1 is outside the documented range 0 to 1 (Dmnl)"),
+    ({"pmo_budget": float("nan")}, "pmo_budget: must be a finite number (not nan or inf)"),
+    ({"pmo_budget": pd.Series([100.0, 5000.0], index=[0, 12])},
+     "pmo_budget: schedule at month 12: 5000 is outside the documented range 0 to 1000 (k$/Month)"),
+])
+def test_values_are_checked_as_scenario_files_check_them(params, message):
+    """Ranges come from the model file's [min, max]; the message is the scenario file's, after the name."""
+    with pytest.raises(sim.ModelError) as raised:
+        sim.simulate(params, final_time=6)
+    assert str(raised.value) == message
+
+
+def test_scenario_files_and_the_api_give_the_same_range_message(tmp_path):
+    """One check serves both: the scenario error ends with the API's message."""
+    path = tmp_path / "big.toml"
+    path.write_text("[params]\npmo_budget = 5000\n")
+    with pytest.raises(sim.ScenarioError) as from_file:
+        sim.load_scenario(path)
+    with pytest.raises(sim.ModelError) as from_api:
+        sim.simulate({"pmo_budget": 5000})
+    assert str(from_file.value).endswith(str(from_api.value).removeprefix("pmo_budget: "))
+
+
+@pytest.mark.parametrize("number", [np.int64(150), np.float32(150), np.float64(150), 150])
+def test_numpy_numbers_are_accepted(number):
+    """np.int64(150) is a number like 150."""
+    run = sim.simulate({"pmo_budget": number}, final_time=3)
+    assert run["pmo_budget"].iloc[-1] == 150
+
+
+@pytest.mark.parametrize("value", [np.bool_(True), [150], None])
+def test_bools_lists_and_none_are_not_numbers(value):
+    with pytest.raises(sim.ModelError, match="pmo_budget: expected a number or a pandas.Series, got"):
+        sim.simulate({"pmo_budget": value}, final_time=3)
+
+
+@pytest.mark.parametrize("params", [[("pmo_budget", 150)], "pmo_budget=150", 150])
+def test_a_wrong_container_is_a_clear_type_error(params):
+    with pytest.raises(TypeError, match=r"params must be a dict of name -> value, e.g. \{'pmo_budget': 150\}; got"):
+        sim.simulate(params)
+
+
+def test_simulate_batch_checks_every_run_and_its_container():
+    """The same checks for a parameter table, naming the run."""
+    with pytest.raises(sim.ModelError, match=r"^pmo_budget \(run 1\): -5 is outside the documented range 0 to 1000"):
+        sim.simulate_batch(pd.DataFrame({"pmo_budget": [100, -5]}), final_time=3)
+    with pytest.raises(sim.ModelError, match=r"^share_governance \(run 0\): schedule at month 6: 2 is outside"):
+        sim.simulate_batch(pd.DataFrame({"share_governance": [pd.Series([0.2, 2.0], index=[0, 6])]}), final_time=3)
+    with pytest.raises(TypeError, match="param_table must be a pandas.DataFrame"):
+        sim.simulate_batch([{"pmo_budget": 100}])
+    ok = sim.simulate_batch(pd.DataFrame({"PMO Budget": np.array([90, 110], dtype=np.int64)}), final_time=3)
+    assert list(ok["pmo_budget"].isel(time=-1).values) == [90, 110]
+
+
+@pytest.mark.parametrize(("settings", "message"), [
+    ({"final_time": 0}, "final_time: must be greater than 0 and at most 1200 months, got 0"),
+    ({"final_time": 5000}, "final_time: must be greater than 0 and at most 1200 months, got 5000"),
+    ({"final_time": "120"}, "final_time: expected a number of months, got str"),
+    ({"time_step": 0}, "time_step: must be greater than 0 and at most 1 month, got 0"),
+    ({"saveper": -1}, "saveper: must be greater than 0 and at most 1200 months, got -1"),
+    ({"final_time": 1200, "time_step": 0.01}, "time_step: 1200 months in steps of 0.01 is more than 100,000 steps"),
+])
+def test_bad_run_settings_say_what_is_allowed(settings, message):
+    with pytest.raises(sim.ModelError) as raised:
+        sim.simulate(**settings)
+    assert str(raised.value) == message
+
+
+def test_a_time_step_that_does_not_divide_saveper_is_refused_not_silently_saved_every_3_months():
+    with pytest.raises(sim.ModelError, match=r"saveper: 1 month is not a multiple of the time step \(0.3 months\)"):
+        sim.simulate(time_step=0.3, final_time=6)
+    run = sim.simulate(time_step=0.3, saveper=0.6, final_time=6)
+    assert list(run.index) == pytest.approx([0, 0.6, 1.2, 1.8, 2.4, 3, 3.6, 4.2, 4.8, 5.4, 6])
+
+
+def test_saveper_sets_the_saved_months_default_one():
+    assert list(sim.simulate(final_time=4).index) == [0, 1, 2, 3, 4]
+    assert list(sim.simulate(final_time=12, saveper=3).index) == [0, 3, 6, 9, 12]

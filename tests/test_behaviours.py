@@ -19,7 +19,6 @@ def unmet(why: str):
     return pytest.mark.xfail(strict=True, reason=f"version-2 calibration unfinished: {why}")
 
 
-@unmet("delivery gain at 18 is 0.42 of the gain at 48 (the slow support loop keeps adding)")
 def test_B1_short_cycle():
     """A step into the execution track shows in Delivery Performance within months."""
     f = behaviours.b1_short_cycle()
@@ -66,7 +65,6 @@ def test_B4_risk_needs_direction():
     assert f["without value track: deepest delivery dip in 25-48"] < 0
 
 
-@unmet("dip -0.052 in 13-30, never back above: a typical PMO sits on the steep part of the execution curve")
 def test_B5_worse_before_better():
     """Moving half of the execution shares to the value track dips first, then wins for good."""
     f = behaviours.b5_worse_before_better()
@@ -105,7 +103,6 @@ def test_B8_zero_budget_decays_with_erosion_time():
     assert f["largest effective budget"] == 0
 
 
-@unmet("balanced 2x budget: delivery 0.79, 4x: 0.83 (disruption and curve)")
 def test_B9_calibration():
     """PMI Pulse: about 33% of projects on goal with no PMO budget, 85-95% for a balanced, funded PMO."""
     f = behaviours.b9_calibration()
@@ -130,7 +127,7 @@ def test_B10_maturity_pace():
     assert 36 <= f["month level 3 reached"] <= 66
 
 
-@unmet("execution only: support lost by 60 is 0.079")
+@unmet("execution only: support lost by 60 is 0.047")
 def test_B11_legitimacy():
     """A reporting factory loses executive support, and its budget with it."""
     f = behaviours.b11_legitimacy()
@@ -146,13 +143,12 @@ def test_B11_reconfiguration_cycles(params):
     assert behaviours.longest_regular_run(months) >= 3, months  # three consecutive peaks 18-48 months apart
 
 
-@unmet("value to cost ratio changes 10% early, when value delivered over the no-PMO portfolio is near zero")
+@unmet("value to cost ratio changes 5.6% early, when value delivered over the no-PMO portfolio is near zero")
 def test_B12_integration():
     """Halving TIME STEP changes no contract output by more than 1%."""
     assert behaviours.b12_integration()["largest relative change of a contract output"] <= 0.01
 
 
-@unmet("a permanent shock 0.3 raises average performance (default +0.069, balanced +0.137); rises between turbulence levels up to 0.011")
 def test_B13_no_free_lunch():
     """A permanent crisis and a turbulent world lower average performance (months 60-120)."""
     f = behaviours.b13_no_free_lunch()
@@ -171,7 +167,6 @@ def test_B14_undirected_change_builds_little_transformation():
     assert f["turbulence 0.8: transformation gained by 120, (0.4, 0.4, 0, 0, 0.2)"] < 0.5 * balanced
 
 
-@unmet("at turbulence 0.4 and 0.8 the best split without value track beats balanced by 0.012 and 0.019")
 def test_B14_no_split_without_value_track_beats_balanced():
     f = behaviours.b14_direction()
     for level in (0.0, 0.4, 0.8):
@@ -192,7 +187,7 @@ def test_B15_balanced_survives_zero_budget_closes_new_pmo_gets_time():
     assert f["execution only: survival at 120"] < f["default: survival at 120"] < f["balanced: survival at 120"]
 
 
-@unmet("execution only: survival at 60 is 0.99")
+@unmet("execution only: survival at 60 is 0.999")
 def test_B15_zombie_pmo_closes():
     """A reporting factory (execution only) is more likely closed than not by month 60."""
     assert behaviours.b15_closure()["execution only: survival at 60"] < 0.5
@@ -212,7 +207,6 @@ def test_B17_value_builds_slowly_on_a_weak_foundation():
     assert f["value first: value management at 12, weak foundation"] < f["value first: value management at 12, strong foundation"]
 
 
-@unmet("foundation first minus value first: -0.006 at month 36 (+0.015 at 60)")
 def test_B17_foundation_first_beats_value_first():
     """Seed of the PMO journey: master execution first. Higher performance at months 36 and 60."""
     f = behaviours.b17_foundation_first()

@@ -177,7 +177,7 @@ def test_a_bad_upload_shows_the_clear_error(app_url, browser, tmp_path):
     try:
         bad = tmp_path / "mine.toml"
         bad.write_text("[params]\npmo_budgte = 100\n")
-        page.get_by_text("Open a scenario file").click()
+        page.get_by_text("Open a scenario file", exact=True).click()
         page.locator('input[type="file"]').set_input_files(str(bad))
         alert = page.locator('[data-testid="stAlert"]').filter(has_text="cannot be used")
         alert.wait_for(timeout=30_000)

@@ -5,36 +5,15 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from cli_files import MONTE_CARLO, in_tmp, write  # noqa: F401 - in_tmp: autouse fixture
 from sim.cli import main
 
 SCENARIOS = Path(__file__).parent.parent / "scenarios"
-
-
-@pytest.fixture(autouse=True)
-def _in_tmp(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-
-
-def write(name: str, text: str) -> Path:
-    path = Path(name)
-    path.write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
-    return path
-
-
-MONTE_CARLO = """
-    description = "mc"
-    [uncertainty]
-    runs = 30
-    seed = 5
-    [uncertainty.params]
-    capability_erosion_time = { dist = "uniform", low = 24, high = 48 }
-"""
 
 
 def test_run_writes_every_result_file_atomically(capsys):
@@ -72,9 +51,11 @@ def test_monte_carlo_quantiles_and_reproducibility():
     assert (series["pmo_performance_p05"] <= series["pmo_performance_p95"]).all()
     assert Path("a/mc/kpis.csv").read_text() == Path("b/mc/kpis.csv").read_text()  # same seed, same results
     kpis = pd.read_csv("a/mc/kpis.csv").set_index("kpi")
-    assert list(kpis.columns) == ["unit", "mean", "p05", "p25", "p50", "p75", "p95", "runs_reached", "reached_share"]
+    assert list(kpis.columns) == ["unit", "mean", "p05", "p25", "p50", "p75", "p95", "runs_reached", "reached_share",
+                                  "median_among_reached"]
     level3 = kpis.loc["month maturity level 3 reached"]
     assert level3["reached_share"] == level3["runs_reached"] / 30
+    assert pd.isna(level3["median_among_reached"]) == (level3["runs_reached"] == 0)
     assert pd.isna(level3["p50"]) == (level3["runs_reached"] <= 15)  # a median only when more than half reach it
     assert Path("a/mc/kpis.csv").read_text() != Path("c/mc/kpis.csv").read_text()
     manifest = json.loads(Path("c/mc/manifest.json").read_text())

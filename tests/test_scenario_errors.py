@@ -238,7 +238,7 @@ def test_bad_override_on_the_command_line(capsys):
     assert main(["run", "ok.toml", "--out", "out", "-p", "pmo_budget=lots"]) == 2
     assert capsys.readouterr().err.splitlines() == ["pmo-sim: -p pmo_budget=lots: expected a number after '='"]
     assert main(["run", "ok.toml", "--out", "out", "-p", "pmo_budget=5000"]) == 2
-    assert capsys.readouterr().err.splitlines() == ["ok.toml:1: params.pmo_budget: 5000 is outside the documented range 0 to 1000 (k$/Month)"]
+    assert capsys.readouterr().err.splitlines() == ["pmo-sim: -p pmo_budget=5000: 5000 is outside the documented range 0 to 1000 (k$/Month)"]
 
 
 def test_usage_errors_exit_2(capsys):

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from sim.results import _month_from_which as month_from_which  # noqa: PLC2701 (made public on the next merge)
+from sim.results import month_from_which
 from sim.runner import parameter_table
 from sim.scenario import scenario_from_dict
 from sim.simulate import simulate_batch

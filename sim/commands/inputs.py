@@ -1,0 +1,121 @@
+"""What the commands that read scenario files share: finding the files, the command line's own
+options (``-p``, ``--runs``, ``--seed``) checked and named as command-line problems, and loading
+every file so that one bad file never stops the others."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from sim.scenario import MAX_RUNS, Scenario, ScenarioError, ScenarioProblem, load_scenario, safe_folder_name, scenario_from_dict
+
+OK, RUN_FAILED, BAD_INPUT = 0, 1, 2
+
+
+def report(problems: Iterable[ScenarioProblem | str]) -> None:
+    for problem in problems:
+        print(problem, file=sys.stderr)
+
+
+def scenario_paths(paths: Iterable[str]) -> tuple[list[Path], list[str]]:
+    """Files as given; folders expand to their *.toml files, sorted. A folder without any is a problem."""
+    found: list[Path] = []
+    problems = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            files = sorted(path.glob("*.toml"))
+            if not files:
+                problems.append(f"pmo-sim: {raw}: no scenario files (*.toml) in this folder")
+            found.extend(files)
+        else:
+            found.append(path)
+    return found, problems
+
+
+def parse_overrides(pairs: Sequence[str]) -> tuple[dict[str, float], dict[str, str], list[str]]:
+    """``-p NAME=VALUE`` pairs -> values by name, each name's pair as typed, and problems."""
+    values: dict[str, float] = {}
+    typed: dict[str, str] = {}
+    problems = []
+    for pair in pairs:
+        name, separator, value = pair.partition("=")
+        name = name.strip()
+        if not separator or not name:
+            problems.append(f"pmo-sim: -p {pair}: expected NAME=VALUE, e.g. -p pmo_budget=150")
+            continue
+        try:
+            values[name] = float(value)
+        except ValueError:
+            problems.append(f"pmo-sim: -p {pair}: expected a number after '='")
+            continue
+        typed[name] = pair
+    return values, typed, problems
+
+
+def _command_line_problem(problem: ScenarioProblem, typed: dict[str, str], where: str = "") -> str | None:
+    """A problem at ``params.NAME`` when ``-p`` set NAME, as a command-line problem; None for others."""
+    kind, _, name = problem.field.partition(".")
+    if kind != "params" or name not in typed:
+        return None
+    return f"pmo-sim: -p {typed[name]}: {problem.message}{where}"
+
+
+@dataclass
+class Inputs:
+    """The scenarios a command will use, and every problem found on the way."""
+
+    scenarios: list[Scenario] = field(default_factory=list)
+    problems: list[ScenarioProblem | str] = field(default_factory=list)
+
+
+def load_inputs(args, *, runs: bool = True) -> Inputs:
+    """Check the command line (``-p``, ``--runs``, ``--seed``, the paths), then load every file.
+
+    A problem of the command line itself stops there (every file would carry it); a bad file is
+    reported and the others are still loaded.
+    """
+    overrides, typed, problems = parse_overrides(args.params)
+    if overrides:
+        try:
+            scenario_from_dict({"params": overrides}, name="command line")
+        except ScenarioError as error:
+            problems += [_command_line_problem(p, typed) or f"pmo-sim: -p: {p.message}" for p in error.problems]
+    if runs and args.runs is not None and not 1 <= args.runs <= MAX_RUNS:
+        problems.append(f"pmo-sim: --runs {args.runs}: must be between 1 and {MAX_RUNS:,}")
+    if runs and args.seed is not None and args.seed < 0:
+        problems.append(f"pmo-sim: --seed {args.seed}: must be 0 or more")
+    paths, path_problems = scenario_paths(args.paths)
+    problems += path_problems
+    if problems:
+        return Inputs(problems=problems)
+    return _load_all(paths, overrides, typed)
+
+
+def _load_all(paths: list[Path], overrides: dict[str, float], typed: dict[str, str]) -> Inputs:
+    loaded = Inputs()
+    names: dict[str, str] = {}
+    for path in paths:
+        try:
+            scenario = load_scenario(path, overrides=overrides or None)
+        except ScenarioError as error:
+            for problem in error.problems:
+                loaded.problems.append(_command_line_problem(problem, typed, f" (with {problem.path})") or problem)
+            continue
+        folder = safe_folder_name(scenario.name)
+        if folder in names:
+            loaded.problems.append(ScenarioProblem(str(path), 1, "name", f"'{scenario.name}' writes to the same folder as "
+                                                                         f"{names[folder]}; give one of them another name"))
+            continue
+        names[folder] = str(path)
+        loaded.scenarios.append(scenario)
+    return loaded
+
+
+def progress_bar(items: list, description: str):
+    """A progress bar over scenarios, on a terminal only."""
+    from tqdm import tqdm
+
+    return tqdm(items, desc=description, unit="scenario", file=sys.stderr, disable=not sys.stderr.isatty(), leave=False)

@@ -1,0 +1,48 @@
+"""``pmo-sim run``: run scenario files and write each one's results, a Monte Carlo in chunks."""
+
+from __future__ import annotations
+
+import sys
+
+from sim.commands.inputs import BAD_INPUT, OK, RUN_FAILED, load_inputs, progress_bar, report
+from sim.scenario import Scenario
+
+
+def _progress(scenario: Scenario, chunk_runs: int):
+    """Prints "name: 40,000 of 100,000 runs" to stderr after each chunk of a run that takes several."""
+
+    def show(done: int, total: int) -> None:
+        if total > chunk_runs:
+            print(f"{scenario.name}: {done:,} of {total:,} runs", file=sys.stderr, flush=True)
+
+    return show
+
+
+def main(args, command_line: list[str]) -> int:
+    from sim import results, summary
+
+    if args.chunk_runs < 1:
+        report([f"pmo-sim: --chunk-runs {args.chunk_runs}: must be 1 or more"])
+        return BAD_INPUT
+    inputs = load_inputs(args)
+    report(inputs.problems)
+    failed = False
+    for scenario in progress_bar(inputs.scenarios, "running"):
+        uncertain = scenario.spec.uncertainty is not None
+        if (args.runs is not None or args.seed is not None) and not uncertain:
+            print(f"pmo-sim: note: {scenario.path} has no [uncertainty]; --runs and --seed do not apply", file=sys.stderr)
+        try:
+            folder, done = summary.write_summarised(
+                scenario, args.out, engine=args.engine, runs=args.runs if uncertain else None, seed=args.seed,
+                file_format=args.format, command_line=command_line, chunk_runs=args.chunk_runs,
+                progress=_progress(scenario, args.chunk_runs))
+        except results.OutputError as error:
+            print(f"pmo-sim: {scenario.path}: {error}", file=sys.stderr)
+            failed = True
+            continue
+        except Exception as error:  # noqa: BLE001 - report, keep going with the other files
+            print(f"pmo-sim: {scenario.path}: run failed: {type(error).__name__}: {error}", file=sys.stderr)
+            failed = True
+            continue
+        print(f"{scenario.path}: {done.runs} run{'s' if done.runs > 1 else ''} -> {folder}")
+    return BAD_INPUT if inputs.problems else (RUN_FAILED if failed else OK)
