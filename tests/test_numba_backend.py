@@ -40,7 +40,7 @@ RUN_ONE = textwrap.dedent("""
     import json, sys
     from pathlib import Path
     import pandas as pd
-    from sim.engine import numba_backend
+    from sim.engine import batch, numba_backend
     from sim.model import Model
     path = Path(sys.argv[1])
     path.write_text('''{UTF-8}
@@ -50,7 +50,7 @@ RUN_ONE = textwrap.dedent("""
     table([(0,0)-(10,10)],(0,0),(5,3),(10,4)) ~ Dmnl ~ |
     FINAL TIME = 10 ~ Month ~ | INITIAL TIME = 0 ~ Month ~ | SAVEPER = 1 ~ Month ~ | TIME STEP = 0.25 ~ Month ~ |
     '''.replace(' | ', '\\n\\t|\\n').replace('~ |', '~\\n\\t|'), encoding='utf-8')
-    out = numba_backend.run(pd.DataFrame({"gain": [1.0, 3.0]}), model=Model(path))
+    out = batch.outputs(pd.DataFrame({"gain": [1.0, 3.0]}), engine="numba", model=Model(path))
     kernel = next(iter(numba_backend._KERNELS.values()))[1]
     print(json.dumps({"hits": sum(kernel.stats.cache_hits.values()), "misses": sum(kernel.stats.cache_misses.values()),
                       "stock": out.values["stock"][:, -1].tolist()}))

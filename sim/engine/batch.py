@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import importlib.util
 from types import ModuleType
-from typing import Any
+from typing import Any, Sequence
 
 import pandas as pd
 import xarray as xr
@@ -19,7 +19,8 @@ import xarray as xr
 from sim.engine.functions import SMALL_VENSIM, BatchError, Table
 from sim.engine.numpy_backend import PARALLEL_MIN_RUNS
 from sim.engine.plan import CompiledModel, Plan, compile_model, compiled, plan_for
-from sim.engine.request import Outputs
+from sim.engine.request import Outputs, request
+from sim.model import Model
 
 BACKENDS = ("numba", "numpy")
 
@@ -51,9 +52,17 @@ def backend(engine: str = "batch") -> ModuleType:
     return numpy_backend
 
 
-def outputs(param_table: pd.DataFrame, *, engine: str = "batch", **options: Any) -> Outputs:
-    """Run every row of ``param_table`` on a backend; the saved values as arrays."""
-    return backend(engine).run(param_table, **options)
+def outputs(param_table: pd.DataFrame, *, engine: str = "batch", final_time: float | None = None,
+            time_step: float | None = None, saveper: float | None = None, outputs: Sequence[str] | None = None,
+            model: Model | None = None, **backend_options: Any) -> Outputs:
+    """Run every row of ``param_table`` on a backend; the saved values as arrays.
+
+    The call is checked and planned once (:func:`sim.engine.request.request`) whatever the backend;
+    ``backend_options`` go to the backend (the numpy one's ``workers``).
+    """
+    module = backend(engine)
+    req = request(param_table, final_time=final_time, time_step=time_step, saveper=saveper, outputs=outputs, model=model)
+    return module.run(req, **backend_options)
 
 
 def run(param_table: pd.DataFrame, *, engine: str = "batch", **options: Any) -> xr.Dataset:

@@ -26,12 +26,10 @@ from typing import Any, Sequence
 
 import numba
 import numpy as np
-import pandas as pd
 
 from sim.engine import numba_functions, pysd_engine
 from sim.engine.plan import CompiledModel, Plan
-from sim.engine.request import Outputs, collect, initialise, request
-from sim.model import Model
+from sim.engine.request import Outputs, Request, collect, initialise
 
 #: Environment variable naming the folder of generated kernels and numba's cache of them
 #: (default: ``kernels`` in the translation cache, ``$PMO_SIM_CACHE`` or the user's cache folder).
@@ -181,17 +179,8 @@ def _schedule_arrays(schedules: dict[str, tuple[np.ndarray, np.ndarray]], names:
     return months, counts, values, per_run
 
 
-def run(
-    param_table: pd.DataFrame,
-    *,
-    final_time: float | None = None,
-    time_step: float | None = None,
-    saveper: float | None = None,
-    outputs: Sequence[str] | None = None,
-    model: Model | None = None,
-) -> Outputs:
-    """Run every row of ``param_table`` at once (as :class:`Outputs`) on the numba kernel; see :func:`sim.simulate_batch`."""
-    req = request(param_table, final_time=final_time, time_step=time_step, saveper=saveper, outputs=outputs, model=model)
+def run(req: Request) -> Outputs:
+    """Run every run of ``req`` at once (as :class:`Outputs`) on the numba kernel; see :func:`sim.simulate_batch`."""
     generated, kernel = kernel_for(req.plan, req.compiled_model)
     n_runs = req.n_runs
     namespace, states = initialise(req, req.inputs, n_runs)

@@ -8,34 +8,22 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
-import pandas as pd
 
-from sim.engine.request import Request, _Inputs, _schedule_row, _slice_inputs, Outputs, collect, initialise, request
-from sim.model import Model
+from sim.engine.request import Request, _Inputs, _schedule_row, _slice_inputs, Outputs, collect, initialise
 
 #: Batches at least this large are split over the machine's cores (numpy releases the GIL).
 PARALLEL_MIN_RUNS = 2000
 
 
-def run(
-    param_table: pd.DataFrame,
-    *,
-    final_time: float | None = None,
-    time_step: float | None = None,
-    saveper: float | None = None,
-    outputs: Sequence[str] | None = None,
-    model: Model | None = None,
-    workers: int | None = None,
-) -> Outputs:
-    """Run every row of ``param_table`` at once (as :class:`Outputs`); see :func:`sim.simulate_batch`.
+def run(req: Request, *, workers: int | None = None) -> Outputs:
+    """Run every run of ``req`` at once (as :class:`Outputs`); see :func:`sim.simulate_batch`.
 
     ``workers`` threads each integrate a share of the runs (default: one per core for batches of
     at least ``PARALLEL_MIN_RUNS`` runs, else one).
     """
-    req = request(param_table, final_time=final_time, time_step=time_step, saveper=saveper, outputs=outputs, model=model)
     n_runs = req.n_runs
     out = {n: np.empty((sum(req.saved_steps), n_runs)) for n in req.varying}  # (time, run): each save writes a row
     if workers is None:
