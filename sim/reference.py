@@ -40,7 +40,7 @@ def _number(value: float | None) -> str:
 
 
 def _without_internal(match: re.Match) -> str:
-    """A parenthetical without its clauses that point at internal notes ("(seed 004: point)" -> "(point)")."""
+    """A parenthetical without its clauses that point at internal design notes rather than a published source."""
     parts = re.split(r"([,;]\s*)", match.group(1))
     kept: list[str] = []
     for clause, separator in zip(parts[::2], parts[1::2] + [""]):
@@ -53,7 +53,7 @@ def _without_internal(match: re.Match) -> str:
 
 
 def clean_comment(text: str) -> str:
-    """``text`` without pointers to internal notes (MODEL.md, seed files)."""
+    """``text`` without pointers to internal design notes (the model file cites published sources only)."""
     text = re.sub(r"\s*\(([^()]*)\)", lambda m: _without_internal(m) if re.search(_INTERNAL, m.group(1)) else m.group(0), text)
     return text.replace("|", "/")
 

@@ -112,13 +112,15 @@ def what_if() -> None:
     with output:
         st.session_state["compare"] = [n for n in st.session_state.get("compare", [BASELINE]) if n in saved]
         compared = st.multiselect("Compare with saved runs (the cards compare against the first)", list(saved), key="compare")
+        data = scenario_data(settings)
+        horizon = settings["final_time"]  # compare over the same horizon
+        compared_data = {n: scenario_data({**saved[n], "final_time": horizon}, name="saved") for n in compared}
         try:
-            current = run_scenario(scenario_data(settings), OUTPUTS)
+            current = run_scenario(data, OUTPUTS)
         except ScenarioError as error:
             st.error("These inputs cannot be run:\n\n" + "\n".join(f"- `{p}`" for p in error.problems))
             return
-        horizon = settings["final_time"]  # compare over the same horizon
-        references = {n: run_scenario(scenario_data({**saved[n], "final_time": horizon}, name="saved"), OUTPUTS) for n in compared}
+        references = {n: run_scenario(d, OUTPUTS) for n, d in compared_data.items()}
         bands = run_scenario(scenario_data(settings, uncertainty=True), OUTPUTS) if uncertainty else None
         against = compared[0] if compared else None
         reference = references[against] if against else current
@@ -131,7 +133,7 @@ def what_if() -> None:
             st.caption(f"PMO Performance at the end lies between {p[0]:.2f} and {p[1]:.2f} in 90% of {MONTE_CARLO_RUNS} runs.")
         with st.expander("Figures at 1, 3 and 10 years"):
             st.dataframe(yearly_table(current, reference, against or "current"), hide_index=True, width="stretch")
-        curve = money.budget_curve(scenario_data(settings), settings["pmo_budget"])
+        curve = money.budget_curve(data, settings["pmo_budget"])
         charts = [track_chart(title, names, current, references, bands, y_range=y_range) for title, names, y_range in CHARTS]
         charts.append(money.budget_chart(curve, settings["pmo_budget"]))
         for row in range(0, len(charts), 2):  # a row of two at a time keeps the pairs level
@@ -143,12 +145,12 @@ def what_if() -> None:
                    f"{MODEL.variables['pmo_budget'].units}** adds the most net value with this split. "
                    f"{label('authority_fit')} of these settings: {fit:.2f} (1 when the PMO's authority is what its "
                    "organisation needs). Survival, money and value are weighted by the probability that the PMO still exists.")
-        _any_variable(settings, current, references)
+        _any_variable(data, compared_data)
         _downloads(settings, current, bands)
 
 
-def _any_variable(settings: dict[str, Any], current: dict, references: dict) -> None:
-    """A chart of any of the model's variables, picked by the user."""
+def _any_variable(data: dict[str, Any], compared_data: dict[str, dict[str, Any]]) -> None:
+    """A chart of any of the model's variables, picked by the user, for the current and the compared runs."""
     with st.expander("Chart any variable of the model"):
         options = sorted(MODEL.variables, key=label)
         options = [n for n in options if MODEL.variables[n].kind != "control"]
@@ -157,9 +159,8 @@ def _any_variable(settings: dict[str, Any], current: dict, references: dict) -> 
         if not picked:
             return
         outputs = tuple(picked)
-        mine = run_scenario(scenario_data(settings), outputs)
-        theirs = {n: run_scenario(scenario_data({**st.session_state["saved_runs"][n], "final_time": settings["final_time"]},
-                                                name="saved"), outputs) for n in references}
+        mine = run_scenario(data, outputs)
+        theirs = {n: run_scenario(d, outputs) for n, d in compared_data.items()}
         st.vega_lite_chart(track_chart(", ".join(label(n) for n in picked), picked, mine, theirs, y_range=None),
                            width="stretch")
 

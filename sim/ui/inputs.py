@@ -94,9 +94,9 @@ def scenario_data(settings: dict[str, Any], *, uncertainty: bool = False, name: 
             schedule[share] = {"points": [[0.0, first], [month, first], [month + PHASE_TRANSITION, second]]}
     data: dict[str, Any] = {"name": name, "description": "Built in the pmo-sim app's executive what-if page.",
                             "run": {"final_time": settings["final_time"]}, "params": params, "schedule": schedule}
-    shocks = [dict(zip(SHOCK_COLUMNS, row)) for row in settings.get("shocks", [])]
-    if shocks:
-        data["shocks"] = [{"input": s["input"], "at": s["month"], "size": s["size"], "duration": s["duration"]} for s in shocks]
+    if settings.get("shocks"):  # rows of (input, month, size, duration)
+        data["shocks"] = [{"input": name, "at": month, "size": size, "duration": duration}
+                          for name, month, size, duration in settings["shocks"]]
     if uncertainty:
         baseline = shipped().get("baseline")
         if baseline is not None and baseline.spec.uncertainty is not None:
@@ -229,7 +229,3 @@ def _shock_editor() -> list[list]:
     complete = edited.dropna()
     return [[row.input, float(row.month), float(row.size), float(row.duration)] for row in complete.itertuples()]
 
-
-def shock_label(row: list) -> str:
-    name, month, size, duration = row
-    return f"{label(name)} {size:+g} from month {month:g} for {duration:g} months"
