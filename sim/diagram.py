@@ -111,7 +111,8 @@ def link_polarities(nodes: tuple[str, ...] = DIAGRAM_NODES) -> dict[tuple[str, s
         big = 0.2 * (high - low) if np.isfinite(high - low) else 0.2 * max(abs(value), 1.0)
         nudged = [min(value + step, high), max(value - step, low), min(value + big, high), max(value - big, low)]
         schedules = [pd.Series([value, value, v], index=[0.0, 1.0 - 1e-9, 1.0]) for v in [value, *nudged]]
-        runs = simulate_batch(pd.DataFrame({source: schedules}), final_time=NUDGE_HORIZON, outputs=targets)
+        # Numpy: each held variable is its own plan, and a compiled kernel per plan would cost more than the runs.
+        runs = simulate_batch(pd.DataFrame({source: schedules}), final_time=NUDGE_HORIZON, outputs=targets, engine="numpy")
         for target in targets:
             series = runs[target].to_numpy()
             polarity[(source, target)] = "?"
