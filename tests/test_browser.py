@@ -203,3 +203,25 @@ def test_the_causal_diagram_is_readable_on_a_projector(app_url, browser, screens
         screenshot(page, screenshots / "trainer_diagram.png", heading="6. The causal structure and its loops")
     finally:
         page.close()
+
+
+def test_predict_then_reveal_draws_the_sketches_and_the_choice_beside_the_simulation(app_url, browser, screenshots):
+    page = open_page(browser, app_url, "trainer")
+    try:
+        page.set_viewport_size(SCREEN)
+        page.get_by_text("Predict, then reveal").click()
+        choice = page.locator('[data-testid="stRadio"] p', has_text="B: dips first, then climbs above")
+        choice.wait_for(timeout=60_000)
+        wait_idle(page)
+        charts = '[data-testid="stVegaLiteChart"] canvas, [data-testid="stVegaLiteChart"] svg.marks'
+        drawn = page.locator(charts).evaluate_all("cs => cs.filter(c => c.getBoundingClientRect().height > 60).length")
+        assert drawn >= 3 * 4, drawn  # three sketches for each of the four demonstrations, really drawn
+        choice.click()
+        wait_idle(page)
+        page.get_by_role("button", name="Reveal the simulation").nth(1).click()
+        page.get_by_role("button", name="Hide again").wait_for(timeout=60_000)
+        wait_idle(page)
+        assert exceptions(page) == [] and clipped_texts(page) == []
+        screenshot(page, screenshots / "trainer_predict.png", heading="2. Worse before better")
+    finally:
+        page.close()

@@ -83,6 +83,11 @@ QUESTIONS: dict[str, tuple[str, dict[str, np.ndarray]]] = {
 }
 
 
+#: An axis drawn without labels, ticks, title or grid. (``"axis": None`` would be simpler, but in a layer
+#: that shares its scale with the zero rule it leaves the browser's chart empty.)
+HIDDEN_AXIS = {"labels": False, "ticks": False, "domain": False, "grid": False, "title": None}
+
+
 def sketch_spec(curve: np.ndarray, title: str, height: int = 110, colour: str = "#555555") -> dict[str, Any]:
     """A small, axis-less sketch of a curve (shape only: no scale to read)."""
     rows = [{"month": float(m), "value": float(v)} for m, v in zip(MONTHS, curve)]
@@ -90,8 +95,8 @@ def sketch_spec(curve: np.ndarray, title: str, height: int = 110, colour: str = 
             "data": {"values": rows},
             "layer": [{"mark": {"type": "rule", "color": "#999999"}, "encoding": {"y": {"datum": 0}}},
                       {"mark": {"type": "line", "strokeWidth": 3, "color": colour},
-                       "encoding": {"x": {"field": "month", "type": "quantitative", "axis": None},
-                                    "y": {"field": "value", "type": "quantitative", "axis": None}}}]}
+                       "encoding": {"x": {"field": "month", "type": "quantitative", "axis": HIDDEN_AXIS},
+                                    "y": {"field": "value", "type": "quantitative", "axis": HIDDEN_AXIS}}}]}
 
 
 def predict_then_reveal(key: str, show: Callable[[], None]) -> None:
