@@ -177,9 +177,10 @@ def _zombie_pmo() -> None:
     st.markdown(
         "An **execution-only PMO** puts all of its budget into governance and delivery support (shares 50, 50, 0, 0, 0) "
         "and nothing into strategic alignment, value management or capability development. Templates, controls and "
-        "status reports run; projects are delivered. But nobody can see what it is *for*. Executives see little of "
-        "the strategic value realised unless Performance and Value Management measures it, so a PMO that measures "
-        "no benefits looks like a cost centre, however well it runs projects. Hobbs and Aubry (2007) found that about "
+        "status reports run; projects are delivered. But nobody can see what it is *for*. Executives credit the quick "
+        "wins in delivery while they are new, then take them for granted (aspirations adapt to performance: Cyert and "
+        "March 1963); after that they see only the strategic value the PMO realises and makes visible, so a PMO that "
+        "measures no benefits looks like a cost centre, however well it runs projects. Hobbs and Aubry (2007) found that about "
         "half of PMOs have their relevance questioned; PMI Pulse of the Profession (2017) finds benefits "
         "realisation weak in most organisations. Against it: the **balanced** split, 20% into each capability."
     )
@@ -203,9 +204,13 @@ def _zombie_pmo() -> None:
     zombie_crossing = crossings["execution only"]
     crossing = (f"Its survival falls below 50% at month **{zombie_crossing:.0f}**."
                 if zombie_crossing == zombie_crossing else f"Its survival stays above 50% for these {end:.0f} months.")
+    best = float(zombie["execution only: Delivery Performance"].idxmax())
     st.markdown(
-        f"At month {end:.0f} the execution-only PMO delivers **{final('execution only', 'Delivery Performance'):.0%}** of "
-        f"its projects on goal (balanced: {final('balanced', 'Delivery Performance'):.0%}), but realises "
+        f"At its best, in month {best:.0f}, the execution-only PMO delivers "
+        f"**{zombie.at[best, 'execution only: Delivery Performance']:.0%}** of its projects on goal (balanced: "
+        f"{zombie.at[best, 'balanced: Delivery Performance']:.0%}). By month {end:.0f} its shrinking budget has taken "
+        f"delivery down to **{final('execution only', 'Delivery Performance'):.0%}** "
+        f"(balanced: {final('balanced', 'Delivery Performance'):.0%}), and it realises "
         f"**{final('execution only', 'Strategic Value Realization'):.0%}** of the intended benefits "
         f"(balanced: {final('balanced', 'Strategic Value Realization'):.0%}). Executive support ends at "
         f"**{final('execution only', 'Executive Support'):.2f}** (balanced: {final('balanced', 'Executive Support'):.2f}), "
