@@ -8,7 +8,7 @@ PIP    := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 APP_EXTRAS  := app,fast
 TEST_EXTRAS := app,fast,parquet,test,units
 
-.PHONY: app test batch screenshots install clean
+.PHONY: app serve test batch screenshots install clean
 
 $(BIN)/python:
 	@echo "pmo-sim: creating the virtual environment $(VENV) with $(PYTHON)"
@@ -28,8 +28,19 @@ $(VENV)/.test-$(HASH): pyproject.toml | $(BIN)/python
 install: $(VENV)/.test-$(HASH)
 
 app: $(VENV)/.app-$(HASH)
+	@echo "pmo-sim: compiling the pages' kernels (the first time only takes a minute or two)"
+	@$(BIN)/python -m sim.ui.serve --warm-only
 	@echo "pmo-sim: starting the app on http://localhost:8501 (Ctrl+C stops it)"
 	$(BIN)/streamlit run app.py --server.address localhost --server.port 8501 --browser.gatherUsageStats false
+
+# A class at once: one Streamlit process per core behind Debian's HAProxy (installed if missing),
+# on localhost unless told otherwise: make serve ADDRESS=0.0.0.0
+ADDRESS ?= localhost
+serve: $(VENV)/.app-$(HASH)
+	@command -v haproxy >/dev/null 2>&1 || test -x /usr/sbin/haproxy || { \
+	  echo "pmo-sim: installing haproxy (Debian package)"; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get install -y haproxy; else sudo apt-get install -y haproxy; fi; }
+	$(BIN)/python -m sim.ui.serve --address $(ADDRESS) --port 8501
 
 test: $(VENV)/.test-$(HASH)
 	$(BIN)/python -m pytest
