@@ -54,7 +54,7 @@ FAMILIES: tuple[Family, ...] = (
     Family("B closure", "a PMO that is closed stays closed: closures deplete the PMOs that remain",
            _has("pmo_survival")),
 )
-OTHER = Family("other", "a loop of none of the named mechanisms", lambda v, l: True)
+OTHER = Family("loop", "a loop of none of the named mechanisms", lambda v, l: True)
 MEANINGS = {family.name: family.meaning for family in FAMILIES + (OTHER,)}
 
 

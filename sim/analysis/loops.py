@@ -25,6 +25,7 @@ import pandas as pd
 from sim.analysis.loop_catalogue import FAMILIES, OTHER, FeedbackLoop, feedback_loops
 from sim.analysis.loop_scores import DominantPeriod, LoopOrder, dominant, periods, score_block
 from sim.engine.link_scores import LinkScores, link_scores
+from sim.model import Model
 
 #: Up to this many runs, every loop's relative score is kept for every run (beyond, per-run family scores and means).
 DETAIL_RUNS = 20
@@ -103,17 +104,20 @@ def _families(loops: Sequence[FeedbackLoop]) -> tuple[str, ...]:
 
 
 def loop_dominance(param_table: pd.DataFrame, *, final_time: float | None = None, time_step: float | None = None,
-                   saveper: float | None = None, keep: Sequence[str] = ()) -> LoopDominance:
+                   saveper: float | None = None, keep: Sequence[str] = (), model: Model | None = None) -> LoopDominance:
     """Loops that Matter for every row of ``param_table`` (one run each, as :func:`sim.simulate_batch`).
 
     ``keep`` names variables whose values (time, run) come with the result; with up to
     :data:`DETAIL_RUNS` runs every varying variable is kept, with every link and loop score.
+    ``model``: another model file's (default: the PMO model).
     """
     from sim.simulate import check_settings, check_table
 
-    param_table = check_table(param_table).reset_index(drop=True)
-    check_settings(final_time if final_time is not None else 120, time_step, saveper)
-    loops = feedback_loops()
+    if model is None:
+        param_table = check_table(param_table)
+        check_settings(final_time if final_time is not None else 120, time_step, saveper)
+    param_table = param_table.reset_index(drop=True)
+    loops = feedback_loops(model)
     families = _families(loops)
     n_runs = len(param_table)
     detail = n_runs <= DETAIL_RUNS
@@ -129,7 +133,7 @@ def loop_dominance(param_table: pd.DataFrame, *, final_time: float | None = None
     scores = None
     for first in range(0, n_runs, ENGINE_RUNS):
         scores = link_scores(param_table.iloc[first:first + ENGINE_RUNS], final_time=final_time, time_step=time_step,
-                             saveper=saveper, links=links)
+                             saveper=saveper, links=links, model=model)
         for name in (scores.values if detail else keep):
             kept.setdefault(name, []).append(scores.values[name])
         block_runs = scores.scores.shape[2] if compiled else PRODUCT_RUNS
@@ -151,14 +155,14 @@ def loop_dominance(param_table: pd.DataFrame, *, final_time: float | None = None
     )
 
 
-def run_loop_dominance(params: Mapping[str, float | pd.Series] | None = None, *, final_time: float = 120,
-                       time_step: float | None = None) -> LoopDominance:
+def run_loop_dominance(params: Mapping[str, float | pd.Series] | None = None, *, final_time: float | None = None,
+                       time_step: float | None = None, saveper: float | None = None, model: Model | None = None) -> LoopDominance:
     """Loops that Matter for one run with ``params`` (numbers or schedules, as :func:`sim.simulate`)."""
     from sim.simulate import check_params
 
-    checked = check_params(params)
+    checked = check_params(params) if model is None else dict(params or {})
     table = pd.DataFrame({name: [value] for name, value in checked.items()}, index=[0])
-    return loop_dominance(table, final_time=final_time, time_step=time_step)
+    return loop_dominance(table, final_time=final_time, time_step=time_step, saveper=saveper, model=model)
 
 
 def scenario_loop_dominance(scenario, *, runs: int | None = None, seed: int | None = None, keep: Sequence[str] = ()) -> LoopDominance:
