@@ -95,6 +95,7 @@ class LoopComparison:
     unmatched: list[tuple[str, ...]]  # Simlin loops the batch engine does not have
     missed: list[str]  # batch-engine loops as large as the smallest Simlin reports that Simlin does not report
     largest_difference: float  # of a relative score, over matched loops and months (after the shift)
+    differences: dict[str, float]  # the largest difference of each matched loop (by Simlin id)
     dominance_agreement: float  # share of months whose dominant loops (Simlin's, mapped) agree
     complete: bool
 
@@ -114,17 +115,18 @@ def compare_with_simlin(model: Model | None = None, constants: Mapping[str, floa
     at = np.searchsorted(ours.times, theirs.times - dt + 1e-9 * dt)
     valid = (theirs.times - dt >= ours.times[0] - 1e-9) & (at < len(ours.times))
     frame = ours.loop_frame(0)
-    largest = 0.0
+    differences = {}
     for s in theirs.loops:
         if s.id in matched:
             mine = frame[matched[s.id]].to_numpy()[at[valid]]
-            largest = max(largest, float(np.nanmax(np.abs(mine - s.relative[valid]), initial=0.0)))
+            differences[s.id] = float(np.nanmax(np.abs(mine - s.relative[valid]), initial=0.0))
+    largest = max(differences.values(), default=0.0)
     reported = min((np.abs(s.relative).mean() for s in theirs.loops), default=0.0)
     main = [loop for loop in ours.loops if loop.partition == 0]
     strength = {loop.id: np.abs(frame[loop.id].to_numpy()).mean() for loop in main}
     missed = sorted((i for i, v in strength.items() if v > reported and i not in matched.values()), key=lambda i: -strength[i])
     agreement = _dominance_agreement(theirs, ours, matched, at, valid)
-    return LoopComparison(matched, unmatched, missed, largest, agreement, theirs.complete)
+    return LoopComparison(matched, unmatched, missed, largest, differences, agreement, theirs.complete)
 
 
 def _dominance_agreement(theirs: SimlinAnalysis, ours: LoopDominance, matched: dict[str, str], at: np.ndarray,
