@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import tempfile
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
@@ -69,7 +70,9 @@ def simlin_analysis(model: Model | None = None, constants: Mapping[str, float] |
         path = Path(folder) / model.path.name
         path.write_text(_with_constants(model.text, constants or {}, model), encoding="utf-8")
         project = simlin.load(str(path))
-        run = project.run(analyze_loops=True)
+        with warnings.catch_warnings():  # a large model "resolves to discovery mode": handled below
+            warnings.simplefilter("ignore", RuntimeWarning)
+            run = project.run(analyze_loops=True)
         if run.ltm_mode == "exhaustive":
             raw, periods, complete = run.loops, run.dominant_periods, True
             times = run.results.index.to_numpy(dtype=float)
