@@ -1,0 +1,1 @@
+"""Studies built on the batch engine, one module each (see ARCHITECTURE.md)."""
