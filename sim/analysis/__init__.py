@@ -1,0 +1,4 @@
+"""Studies built on the batch engine, each a function of a scenario returning a tidy result object:
+:mod:`~sim.analysis.sensitivity` (SALib Sobol and Morris), :mod:`~sim.analysis.optimize` (the best
+budget split or schedule, robust over uncertainty; scipy and pymoo), :mod:`~sim.analysis.distributed`
+(the same runs in chunks on a Dask cluster, streamed to Parquet)."""
