@@ -19,7 +19,7 @@ def add_common(parser: argparse.ArgumentParser, kind: str) -> None:
     parser.add_argument("--out", required=True, metavar="OUT", help=f"the study goes to OUT/<name>/ (default name <scenario>_{kind})")
     parser.add_argument("-p", "--param", dest="params", action="append", default=[], metavar="NAME=VALUE",
                         help="set a parameter of the scenario, e.g. -p pmo_budget=150 (repeat for more)")
-    parser.add_argument("--name", help="the study's folder name under OUT")
+    parser.add_argument("--name", metavar="NAME", help="the study's folder name under OUT")
     parser.add_argument("--seed", type=int, metavar="S", help="sampling (and optimiser) seed, 0 or more")
     parser.add_argument("--scheduler", metavar="ADDRESS",
                         help="run on a Dask cluster: a scheduler's address (tcp://host:8786), or 'local' for a "
@@ -71,7 +71,6 @@ def run_study(args, command_line: list[str], kind: str, changes: dict[str, Any],
 
     from sim.results import OutputError
 
-    args.runs = None
     inputs = load_inputs(args, runs=False)
     report(inputs.problems)
     if inputs.problems:
