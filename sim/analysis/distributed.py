@@ -19,6 +19,7 @@ import hashlib
 import json
 import os
 import shutil
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator, Sequence
@@ -250,7 +251,9 @@ def monte_carlo(scenario: Scenario, out: Path, *, client: Any = None, runs: int 
     series = timeseries(merged, months, outputs)
     record = MonteCarlo(scenario, final, total, used_seed, len(starts), resumed, series)
     files = {"timeseries.csv": _csv(series)}
-    files["charts.png"] = _png(scenario_figure(series, title=scenario.name))
+    with warnings.catch_warnings():  # panels of outputs not kept are left empty
+        warnings.simplefilter("ignore")
+        files["charts.png"] = _png(scenario_figure(series, title=scenario.name))
     listed = {**files, **{f"runs/{p.name}": _sha256(p) for p in sorted((partial / "runs").glob("part-*.parquet"))}}
     document = manifest(record, command_line=list(command_line), files=listed)
     document["distributed"] = {"chunks": len(starts), "chunk_runs": chunk_runs, "resumed_chunks": resumed,
