@@ -9,6 +9,8 @@ do not add up), 2 bad input. The subcommands live in :mod:`sim.commands`, one mo
     pmo-sim schema
     pmo-sim check-units [MODEL_FILE.mdl]
     pmo-sim loops FILES_OR_DIRS... --out DIR [--variable NAME] [--runs N] [--seed S] [-p name=value ...]
+    pmo-sim sensitivity FILES... --out DIR [--method sobol|morris] [--params A,B] [--outputs A,B] [-n N] ...
+    pmo-sim optimize FILES... --out DIR [--objective performance|net_value|survival] [--phases 1|2|3] ...
 """
 
 from __future__ import annotations
@@ -90,7 +92,20 @@ def _parser() -> argparse.ArgumentParser:
     check_units = commands.add_parser("check-units", help="check that every equation's units add up (needs pint)",
                                       description="Check that every equation of a model file is dimensionally consistent.")
     check_units.add_argument("model", nargs="?", type=Path, metavar="MODEL_FILE.mdl", help="default: the shipped model")
+    _study_parsers(commands, run)
     return parser
+
+
+def _study_parsers(commands, run: argparse.ArgumentParser) -> None:
+    """The studies (sensitivity, optimize) and the option to run a Monte Carlo on a Dask cluster."""
+    from sim.commands import optimize, sensitivity
+
+    sensitivity.add_parser(commands)
+    optimize.add_parser(commands)
+    run.add_argument("--scheduler", metavar="ADDRESS",
+                     help="run the Monte Carlo on a Dask cluster: a scheduler's address, or 'local' for a LocalCluster "
+                          "on this machine's cores; every run streams to OUT/<name>/runs/ (partitioned Parquet)")
+    run.add_argument("--resume", action="store_true", help="with --scheduler: keep the chunks an interrupted run finished")
 
 
 def _version() -> str:
@@ -116,12 +131,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(exit_.code or 0)
     warnings.simplefilter("ignore")  # library warnings are not for analysts; problems are reported below
     try:
-        from sim.commands import compare, model_info, run, validate
+        from sim.commands import compare, model_info, optimize, run, sensitivity, validate
         from sim.commands import loops as loops_command
 
         command = {"run": run.main, "validate": validate.main, "compare": compare.main, "list-params": model_info.list_params,
-                   "schema": model_info.schema, "check-units": model_info.check_units}
-        command["loops"] = loops_command.main
+                   "schema": model_info.schema, "check-units": model_info.check_units,
+                   "sensitivity": sensitivity.main, "optimize": optimize.main, "loops": loops_command.main}
         return command[args.command](args, ["pmo-sim", *argv])
     except KeyboardInterrupt:
         print("pmo-sim: interrupted; results already written are complete, the rest were not started", file=sys.stderr)

@@ -44,7 +44,7 @@ def input_schedule(base: list[tuple[float, float]], shocks: Sequence[tuple[float
     return pd.Series(total, index=grid)
 
 
-def _sample(dist, variable, u: np.ndarray) -> np.ndarray:
+def from_uniform(dist, variable, u: np.ndarray) -> np.ndarray:
     """Map uniform numbers ``u`` through the distribution's inverse CDF (truncated where it says)."""
     if isinstance(dist, Uniform):
         return dist.low + u * (dist.high - dist.low)
@@ -76,12 +76,16 @@ def samples(spec: ScenarioFile, *, runs: int | None = None, seed: int | None = N
     names = sorted(spec.uncertainty.params)
     inputs = {v.py_name: v for v in get_model().inputs}
     u = qmc.LatinHypercube(d=len(names), seed=seed).random(runs)
-    return pd.DataFrame({name: _sample(spec.uncertainty.params[name], inputs[name], u[:, i]) for i, name in enumerate(names)})
+    return pd.DataFrame({name: from_uniform(spec.uncertainty.params[name], inputs[name], u[:, i]) for i, name in enumerate(names)})
 
 
-def parameter_table(spec: ScenarioFile, *, runs: int | None = None, seed: int | None = None) -> pd.DataFrame:
-    """One row per run: constants, schedules (with shocks) and sampled uncertain inputs."""
-    sampled = samples(spec, runs=runs, seed=seed)
+def parameter_table(spec: ScenarioFile, *, runs: int | None = None, seed: int | None = None,
+                    sampled: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per run: constants, schedules (with shocks) and sampled uncertain inputs.
+
+    ``sampled`` gives the varied inputs' values instead (one row per run; a study's own design).
+    """
+    sampled = samples(spec, runs=runs, seed=seed) if sampled is None else sampled.reset_index(drop=True)
     n = len(sampled)
     # columns gathered first and made into a frame once: inserting them one by one costs more than the run
     columns: dict[str, Any] = {name: sampled[name].to_numpy() for name in sampled.columns}

@@ -31,7 +31,7 @@ import pandas as pd
 from sim.engine import numpy_backend
 from sim.engine.functions import HELPERS
 from sim.engine.plan import CompiledModel, Plan, Stateful, var
-from sim.engine.request import _code, request
+from sim.engine.request import request
 from sim.model import Model
 
 TIME = "time"
@@ -57,6 +57,12 @@ class ScoringGraph:
     links: list[tuple[str, str]]  # model links (source, target), both varying model variables
     paths: dict[tuple[str, str], list[tuple[str, ...]]]  # each model link's paths through the scoring graph
 
+
+
+@functools.lru_cache(maxsize=None)
+def _code(expression: str) -> Any:
+    """An equation's expression compiled once per process (each link re-evaluates it at every month)."""
+    return compile(expression, "<pmo-sim link score>", "eval")
 
 def _stateful_nodes(s: Stateful) -> tuple[list[Node], list[str]]:
     """The nodes of a stock, SMOOTH or DELAY: each stage's state and net flow, mirroring the plan's derivatives."""

@@ -49,13 +49,20 @@ def _inputs(compiled_model: CompiledModel, columns: Iterable[tuple[Any, Any]]) -
             raise BatchError(f"'{column}' names '{name}' twice")
         numeric, cells = _cells(column_data)
         if not numeric and any(isinstance(cell, pd.Series) for cell in cells):
-            series = [cell if isinstance(cell, pd.Series) else pd.Series([float(cell)], index=[0.0]) for cell in cells]
+            # Each distinct schedule (one object shared by many runs, or one number) is read once.
+            slots: dict[tuple, int] = {}
+            rows = [slots.setdefault(("schedule", id(cell)) if isinstance(cell, pd.Series) else ("value", float(cell)), len(slots))
+                    for cell in cells]
+            distinct: dict[int, Any] = {}
+            for cell, row in zip(cells, rows):
+                distinct.setdefault(row, cell)
+            series = [cell if isinstance(cell, pd.Series) else pd.Series([float(cell)], index=[0.0]) for cell in distinct.values()]
             months = np.unique(np.concatenate([s.index.to_numpy(dtype=float) for s in series]))
             for s in series:
                 if not s.index.is_monotonic_increasing or s.isna().any():
                     raise BatchError(f"{name}: a schedule needs sorted months and no missing values")
             table = np.vstack([np.interp(months, s.index.to_numpy(dtype=float), s.to_numpy(dtype=float)) for s in series])
-            schedules[name] = (months, table)
+            schedules[name] = (months, table[np.asarray(rows)])
             continue
         column_values = np.asarray(cells, dtype=float)
         if not np.isfinite(column_values).all():

@@ -15,6 +15,7 @@ from sim.results import timeseries_table
 from sim.scenario import ScenarioError, scenario_from_dict, to_toml
 from sim.ui import money
 from sim.ui.common import MODEL, label, read_upload, run_scenario, track_chart
+from sim.ui.suggest import suggest_split
 from sim.ui.inputs import MONTE_CARLO_RUNS, controls, default_settings, put_on_inputs, scenario_data, settings_from_scenario
 
 KPI_MONTHS = {"1 year": 12, "3 years": 36, "10 years": 120}
@@ -135,6 +136,9 @@ def what_if() -> None:
             st.caption(f"PMO Performance at the end lies between {p[0]:.2f} and {p[1]:.2f} in 90% of {MONTE_CARLO_RUNS} runs.")
         with st.expander("Figures at 1, 3 and 10 years"):
             st.dataframe(yearly_table(current, reference, against or "current"), hide_index=True, width="stretch")
+        # -- a better split, robust over the baseline's uncertainty (sim.analysis.optimize) --
+        with st.expander("Suggest a better split", expanded="suggestion" in st.session_state):
+            suggest_split(settings, kpis, OUTPUTS)
         curve = money.budget_curve(data, settings["pmo_budget"])
         charts = [track_chart(title, names, current, references, bands, y_range=y_range) for title, names, y_range in CHARTS]
         charts.append((money.budget_chart(curve, settings["pmo_budget"]), None))
