@@ -157,10 +157,10 @@ def submit(store: Store, token: str, round_number: int, *, budget: object = None
     with store.transaction() as tx:
         team, workshop = team_of(tx, token)
         setup = workshop.setup
-        if workshop.status != "open":
-            raise WorkshopError([("round", "the workshop is over; decisions are no longer taken")])
         if team.closed_round is not None:
             raise WorkshopError([("round", f"your PMO was closed in round {team.closed_round}; you are out of the game")])
+        if workshop.status != "open":
+            raise WorkshopError([("round", "the workshop is over; decisions are no longer taken")])
         if team.round > setup.rounds:
             raise WorkshopError([("round", "you have played every round")])
         if round_number != team.round:

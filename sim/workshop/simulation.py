@@ -20,6 +20,10 @@ from sim.simulate import simulate_batch
 from sim.workshop.decisions import DECISION_INPUTS, SHARES, Decision
 from sim.workshop.setup import EVENT_INPUTS, WorkshopSetup
 
+#: The batch backend: numpy, because the compiled one builds a kernel per plan on first use (up to a
+#: minute on a slow laptop, while a room of managers waits); numpy advances 20 teams over ten 12-month
+#: rounds in about 0.2 s (benchmarks/bench_workshop.py).
+ENGINE = "numpy"
 #: What a round's results keep (and the team page, the console and the debrief show).
 OUTPUTS = ("pmo_performance", "delivery_performance", "strategic_value_realization", "execution_track_strength",
            "value_track_strength", "pmo_transformation", "executive_support", "effective_budget", "pmo_survival",
@@ -95,7 +99,7 @@ def run_plans(setup: WorkshopSetup, plans: Sequence[Plan], *, months: int) -> di
     (plan, month) array per output."""
     spec = setup.starting_scenario().spec
     dataset = simulate_batch(parameter_table(setup, plans), final_time=months, time_step=spec.run.time_step,
-                             saveper=1, outputs=list(OUTPUTS))
+                             saveper=1, outputs=list(OUTPUTS), engine=ENGINE)
     return {"time": dataset["time"].to_numpy(), **{name: dataset[name].to_numpy() for name in OUTPUTS}}
 
 

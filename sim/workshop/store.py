@@ -13,6 +13,7 @@ import contextlib
 import json
 import os
 import sqlite3
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -105,7 +106,7 @@ Series = dict[str, np.ndarray]  # "time" and one array per output
 
 
 def _series_json(series: Series) -> str:
-    return json.dumps({k: np.asarray(v, dtype=float).round(9).tolist() for k, v in series.items()})
+    return json.dumps({k: np.asarray(v, dtype=float).tolist() for k, v in series.items()})
 
 
 def _series(text: str) -> Series:
@@ -228,6 +229,17 @@ class Tx:
         return [(row["at"], row["message"]) for row in rows][::-1]
 
 
+#: One write lock per database file in this process: the app's sessions (threads) queue here and are
+#: served in turn at once, rather than in SQLite's busy handler, which sleeps in growing steps.
+_WRITERS: dict[Path, threading.Lock] = {}
+_WRITERS_LOCK = threading.Lock()
+
+
+def _writer(path: Path) -> threading.Lock:
+    with _WRITERS_LOCK:
+        return _WRITERS.setdefault(path.resolve(), threading.Lock())
+
+
 class Store:
     """The workshops' database in ``folder`` (see the module's docstring for the default)."""
 
@@ -249,17 +261,14 @@ class Store:
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Tx]:
         """A write transaction: committed (durably) when the block ends, rolled back if it raises."""
-        connection = self._connect()
-        try:
-            connection.execute("BEGIN IMMEDIATE")
+        with _writer(self.path), contextlib.closing(self._connect()) as connection:
+            connection.execute("BEGIN IMMEDIATE")  # other processes wait in SQLite's busy handler
             try:
                 yield Tx(connection)
             except BaseException:
                 connection.execute("ROLLBACK")
                 raise
             connection.execute("COMMIT")
-        finally:
-            connection.close()
 
     @contextlib.contextmanager
     def reading(self) -> Iterator[Tx]:
