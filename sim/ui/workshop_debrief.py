@@ -3,6 +3,7 @@ decisions under the charts, the class view, a replay round by round, and the rep
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from sim.scenario import safe_folder_name
@@ -48,7 +49,8 @@ def render() -> None:
     st.markdown(f"### {report.workshop.name}")
     st.markdown("\n".join(f"- {line}" for line in summary_lines(report)))
     st.subheader("Leaderboard")
-    st.dataframe([dict(zip(LEADERBOARD_COLUMNS, row)) for row in leaderboard_rows(report)], hide_index=True, width="stretch")
+    # A plain table: readable on a projector, and the teams' names are text (not drawn on a canvas).
+    st.table(pd.DataFrame(leaderboard_rows(report), columns=list(LEADERBOARD_COLUMNS)).set_index("Rank"))
     if not report.teams:
         st.caption("No team has joined yet.")
         return

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
 import streamlit as st
 
 from sim.model import get_model
@@ -102,8 +103,8 @@ def _leaderboard(view: TeamView) -> None:
     if view.leaderboard is None:
         return
     st.subheader("Leaderboard")
-    st.dataframe([{"rank": i, "team": s.name, "score": round(s.score, 1), "status": s.status}
-                  for i, s in enumerate(view.leaderboard, start=1)], hide_index=True)
+    st.table(pd.DataFrame([{"rank": i, "team": s.name, "score": f"{s.score:.1f}", "status": s.status}
+                           for i, s in enumerate(view.leaderboard, start=1)]).set_index("rank"))
 
 
 def render() -> None:
