@@ -79,7 +79,7 @@ def test_three_teams_play_three_rounds_through_a_server_restart(tmp_path, monkey
                 page = _open(contexts[name], team_link)
                 page.get_by_label("Team name").fill(name)
                 page.get_by_role("button", name="Join").click()
-                page.get_by_text("Your decisions for round 1").wait_for(timeout=30_000)
+                page.get_by_role("heading", name="Your decisions for round 1").wait_for(timeout=30_000)
                 teams[name] = page
             links = {name: page.url for name, page in teams.items()}
             for name, page in teams.items():
@@ -89,13 +89,13 @@ def test_three_teams_play_three_rounds_through_a_server_restart(tmp_path, monkey
             _advance(console)
             for name in ("Alpha", "Beta"):  # Gamma keeps its decisions this round
                 teams[name].reload()
-                teams[name].get_by_text("Your decisions for round 2").wait_for(timeout=30_000)
+                teams[name].get_by_role("heading", name="Your decisions for round 2").wait_for(timeout=30_000)
                 _submit(teams[name], 2, TEAMS[name] + 10)
         # The server restarts mid-round: every decision and result is still there.
         with served_app(port) as url:
             for name, page in teams.items():
                 page.reload()
-                page.get_by_text("Your decisions for round 2").wait_for(timeout=90_000)
+                page.get_by_role("heading", name="Your decisions for round 2").wait_for(timeout=90_000)
                 if name != "Gamma":
                     page.get_by_text("your decisions for round 2 are saved").wait_for(timeout=30_000)
                 wait_idle(page)
@@ -106,7 +106,7 @@ def test_three_teams_play_three_rounds_through_a_server_restart(tmp_path, monkey
             _advance(console)
             for name, page in teams.items():
                 page.reload()
-                page.get_by_text("Your decisions for round 3").wait_for(timeout=30_000)
+                page.get_by_role("heading", name="Your decisions for round 3").wait_for(timeout=30_000)
                 _submit(page, 3, TEAMS[name])
             screenshot(teams["Alpha"], screens / "workshop_team.png")
             _advance(console)
@@ -125,8 +125,11 @@ def test_three_teams_play_three_rounds_through_a_server_restart(tmp_path, monkey
             debrief = _open(contexts["facilitator"], console_link.replace("/console?", "/debrief?"))
             board = debrief.locator('[data-testid="stTable"]').first.inner_text()
             assert all(name in board for name in ("Alpha", "Beta", "Gamma", "baseline", "benchmark"))
+            button = debrief.get_by_role("button", name="Download the debrief (PDF)")
+            button.wait_for(timeout=60_000)
+            wait_idle(debrief)
             with debrief.expect_download(timeout=120_000) as download:
-                debrief.get_by_role("button", name="Download the debrief (PDF)").click()
+                button.click()
             pdf = tmp_path / "debrief.pdf"
             download.value.save_as(pdf)
             assert pdf.read_bytes().startswith(b"%PDF") and _not_blank(pdf, tmp_path)

@@ -24,7 +24,7 @@ def leaderboard_rows(report: Debrief) -> list[list[str]]:
     for score in report.leaderboard:
         if not score.reference:
             rank += 1
-        rows.append([str(rank) if not score.reference else "-", score.name, f"{score.score:.1f}", f"{score.performance:.1f}",
+        rows.append([str(rank) if not score.reference else "ref.", score.name, f"{score.score:.1f}", f"{score.performance:.1f}",
                      f"{score.net_value:.1f}", f"{score.survival:.1f}", f"{score.cumulative_net_value:,.0f}", score.status])
     return rows
 
