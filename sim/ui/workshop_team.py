@@ -131,7 +131,8 @@ def render() -> None:
         _cards(view)
         for row in range(0, len(TEAM_CHARTS), 2):
             for column, (title, names, y_range) in zip(st.columns(2), TEAM_CHARTS[row:row + 2]):
-                column.vega_lite_chart(series_chart(title, names, view.series, y_range), width="stretch")
+                spec, data = series_chart(title, names, view.series, y_range)
+                column.vega_lite_chart(data, spec, width="stretch")
     else:
         st.caption("No round played yet: your PMO starts as the scenario describes. Enter your first decisions.")
     if view.playing:
