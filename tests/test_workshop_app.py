@@ -8,6 +8,8 @@ from streamlit.testing.v1 import AppTest
 from apptest import PAGES, TIMEOUT
 from sim.workshop import DATA_ENV
 
+pytestmark = pytest.mark.usefixtures("workshop_kernel")
+
 
 @pytest.fixture(autouse=True)
 def _data_folder(tmp_path, monkeypatch):

@@ -16,6 +16,8 @@ from PIL import Image
 from browser import CHROMIUM, ROOT, chromium, free_port, screenshot, served_app, wait_idle
 from sim.workshop import DATA_ENV
 
+pytestmark = pytest.mark.usefixtures("workshop_kernel")
+
 if not Path(CHROMIUM).exists():
     if os.environ.get("CI"):
         raise RuntimeError(f"no Chromium at {CHROMIUM}: .ci/run installs Debian's chromium package")

@@ -212,8 +212,9 @@ def _save_rows(saved_steps: tuple[bool, ...]) -> np.ndarray:
     return np.where(steps, np.cumsum(steps) - 1, -1).astype(np.int64)  # the kernel only reads it
 
 
-def run(req: Request) -> Outputs:
-    """Run every run of ``req`` at once (as :class:`Outputs`) on the numba kernel; see :func:`sim.simulate_batch`."""
+def _arguments(req: Request) -> tuple[_Kernel, Any, tuple, dict[str, Any], list[str]]:
+    """The generated kernel of ``req``'s plan, its dispatcher, its arguments (the output array last),
+    the namespace of constant values and the varying outputs."""
     generated, kernel = kernel_for(req.plan, req.compiled_model)
     n_runs = req.n_runs
     namespace, states = initialise(req, req.inputs, n_runs)
@@ -227,12 +228,32 @@ def run(req: Request) -> Outputs:
     varying = req.varying
     out_index = np.asarray([generated.save.index(f"v_{n}") for n in varying], dtype=np.int64)
     out = np.empty((len(varying), n_runs, int(save_rows.max()) + 1))
+    arguments = (parameters, initial_states, np.asarray(req.times, dtype=float), save_rows,
+                 *_schedule_arrays(req.inputs.schedules, req.plan.scheduled), generated.lookup_xs, generated.lookup_ys, out_index, out)
+    return generated, kernel, arguments, namespace, varying
+
+
+def ready(req: Request) -> bool:
+    """Whether this process has the kernel of ``req``'s plan as machine code (a run starts at once)."""
+    return bool(kernel_for(req.plan, req.compiled_model)[1].signatures)
+
+
+def compile_kernel(req: Request) -> None:
+    """Compile the kernel of ``req``'s plan, or load it from the disk cache, without running it: no
+    lock is held, so other threads' runs go on meanwhile (a server warming a kernel in the background)."""
+    _, kernel, arguments, _, _ = _arguments(req)
+    kernel.compile(tuple(numba.typeof(argument) for argument in arguments))
+
+
+def run(req: Request) -> Outputs:
+    """Run every run of ``req`` at once (as :class:`Outputs`) on the numba kernel; see :func:`sim.simulate_batch`."""
+    _, kernel, arguments, namespace, varying = _arguments(req)
+    out = arguments[-1]
     with _LOCK:
         threads = numba.get_num_threads()
-        numba.set_num_threads(threads if n_runs >= PARALLEL_MIN_RUNS else 1)
+        numba.set_num_threads(threads if req.n_runs >= PARALLEL_MIN_RUNS else 1)
         try:
-            kernel(parameters, initial_states, np.asarray(req.times, dtype=float), save_rows,
-                   *_schedule_arrays(req.inputs.schedules, req.plan.scheduled), generated.lookup_xs, generated.lookup_ys, out_index, out)
+            kernel(*arguments)
         finally:
             numba.set_num_threads(threads)
-    return collect(req, dict(zip(varying, out)), [namespace], [slice(0, n_runs)])
+    return collect(req, dict(zip(varying, out)), [namespace], [slice(0, req.n_runs)])
