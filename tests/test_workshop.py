@@ -19,8 +19,10 @@ from sim.workshop import (AccessError, Event, Store, WorkshopError, WorkshopSetu
 from sim.workshop.access import CODE_ALPHABET, normalise_code
 from sim.workshop.report import debrief_html
 from sim.workshop import kernels
+from sim.analysis.loops import loop_dominance
 from sim.workshop.benchmark import benchmark_decisions
-from sim.workshop.simulation import parameter_table, policy_plan, step_schedule
+from sim.workshop.dominance import debrief_loops
+from sim.workshop.simulation import parameter_table, policy_plan, step_schedule, team_plan
 
 pytestmark = pytest.mark.usefixtures("workshop_kernel")
 
@@ -233,7 +235,33 @@ def test_the_leaderboard_scores_and_the_report(store, workshop):
         assert score.score == pytest.approx(0.4 * score.performance + 0.4 * score.net_value + 0.2 * score.survival)
     assert {"baseline", "benchmark"} <= {s.name for s in report.leaderboard}
     page = debrief_html(report)
-    assert page.count("<img") == 3 and "Alpha" in page and "Decision log" in page and "A flagship programme fails" in page
+    assert page.count("<img") == 1 + 2 * 2 and "Alpha" in page  # the class; per team, its trajectory and its loops and "Decision log" in page and "A flagship programme fails" in page
+
+
+def test_each_team_s_loop_dominance_is_that_of_its_own_run_over_the_months_it_played(store, workshop):
+    """One loop analysis for the class, cut per team, equals each team's own run analysed alone."""
+    alpha, beta = join(store, workshop.code, "Alpha"), join(store, workshop.code, "Beta")
+    submit(store, alpha, 1, budget=200, shares_percent=BALANCED)
+    submit(store, beta, 1, budget=40, shares_percent=[40, 40, 0, 0, 20])
+    advance(store, workshop.facilitator_token)
+    submit(store, alpha, 2, budget=60, shares_percent=[10, 10, 40, 30, 10])
+    advance(store, workshop.facilitator_token)
+    report = debrief(store, workshop.facilitator_token)
+    beta_id = next(d.team.id for d in report.teams if d.team.name == "Beta")
+    rewind(store, workshop.facilitator_token, beta_id, 2)  # Beta has played one round, Alpha two
+    report = debrief(store, workshop.facilitator_token)
+    found = debrief_loops(report)
+    setup = report.workshop.setup
+    for data in report.teams:
+        months = 12 * len(data.decisions)
+        alone = loop_dominance(parameter_table(setup, [team_plan(setup, [row.decision for _, row in sorted(data.decisions.items())])]),
+                               final_time=months, time_step=0.125, saveper=1)
+        loops = found[data.team.id]
+        assert list(loops.times) == list(range(months + 1))
+        for i, family in enumerate(alone.families):
+            np.testing.assert_allclose(loops.families[family], alone.family_relative[i, :, 0], rtol=1e-9, atol=1e-12)
+        assert list(loops.periods) == alone.dominant_periods(run=0)
+    assert debrief_loops(report) is found  # the page and the reports share one analysis
 
 
 def test_a_setup_is_checked_with_clear_messages():

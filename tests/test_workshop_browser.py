@@ -43,7 +43,7 @@ def _open(context, url: str):
 
 
 def _submit(page, round_number: int, budget: float) -> None:
-    field = page.get_by_role("spinbutton", name="PMO Budget asked")
+    field = page.get_by_role("spinbutton", name="Budget asked")
     field.fill(str(budget))
     field.press("Tab")
     page.get_by_role("button", name="Submit").click()

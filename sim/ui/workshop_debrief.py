@@ -10,7 +10,8 @@ from sim.scenario import safe_folder_name
 from sim.ui.workshop_common import facilitator_token, refused, store
 from sim.workshop import AccessError, Debrief, debrief
 from sim.workshop.report import LEADERBOARD_COLUMNS, decision_columns, decision_rows, leaderboard_rows, summary_lines, team_heading
-from sim.workshop.report_charts import class_figure, team_figure
+from sim.workshop.dominance import debrief_loops
+from sim.workshop.report_charts import LOOPS_NOTE, class_figure, loops_figure, team_figure
 
 
 def _replay(token: str) -> Debrief:
@@ -66,3 +67,8 @@ def render() -> None:
     st.caption("Dotted red lines: the events. Under the charts: the team's split each round (bars) and the budget it "
                "asked for (line); 'kept' marks a round in which the team submitted nothing and kept its last decisions.")
     st.dataframe([dict(zip(decision_columns(setup), row)) for row in decision_rows(setup, data)], hide_index=True, width="stretch")
+    loops = debrief_loops(report).get(data.team.id)
+    if loops is not None:
+        st.markdown("##### Which feedback loops drove the PMO")
+        st.pyplot(loops_figure(report, data, loops), width="stretch")
+        st.caption(LOOPS_NOTE)

@@ -13,7 +13,8 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Image, KeepTogether, PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from sim.workshop.report import LEADERBOARD_COLUMNS, decision_columns, decision_rows, leaderboard_rows, summary_lines, team_heading
-from sim.workshop.report_charts import class_figure, png, team_figure
+from sim.workshop.dominance import debrief_loops
+from sim.workshop.report_charts import LOOPS_NOTE, class_figure, loops_figure, png, team_figure
 from sim.workshop.views import Debrief
 
 PAGE = landscape(A4)
@@ -52,9 +53,14 @@ def debrief_pdf(report: Debrief) -> bytes:
     story += [Spacer(1, 4 * mm), Paragraph("Leaderboard", styles["Heading2"]), _table(LEADERBOARD_COLUMNS, leaderboard_rows(report), 9)]
     if report.teams:
         story += [PageBreak(), Paragraph("The class", styles["Heading2"]), _chart(class_figure(report))]
+    loops = debrief_loops(report)
     for data in report.teams:
         story += [PageBreak(), KeepTogether([Paragraph(escape(team_heading(data)), styles["Heading2"]), _chart(team_figure(report, data))]),
                   Paragraph("Decision log", styles["Heading3"]), _table(decision_columns(setup), decision_rows(setup, data))]
+        if data.team.id in loops:
+            story.append(KeepTogether([Paragraph("Which feedback loops drove the PMO", styles["Heading3"]),
+                                       _chart(loops_figure(report, data, loops[data.team.id])),
+                                       Paragraph(escape(LOOPS_NOTE), styles["Italic"])]))
     buffer = io.BytesIO()
     document = SimpleDocTemplate(buffer, pagesize=PAGE, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
                                  bottomMargin=MARGIN, title=f"Debrief: {report.workshop.name}", author="pmo-sim")
