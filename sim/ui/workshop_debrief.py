@@ -70,5 +70,10 @@ def render() -> None:
     loops = debrief_loops(report).get(data.team.id)
     if loops is not None:
         st.markdown("##### Which feedback loops drove the PMO")
-        st.pyplot(loops_figure(report, data, loops), width="stretch")
-        st.caption(LOOPS_NOTE)
+        chart, periods = st.columns([3, 2], gap="large")
+        chart.pyplot(loops_figure(report, data, loops), width="stretch")
+        periods.caption(LOOPS_NOTE)
+        lasting = [p for p in loops.periods if p.end - p.start >= 1]  # a month alone is a passing blip
+        if lasting:
+            periods.markdown("**Dominant for two months or more**\n" + "\n".join(
+                f"- months {p.start:g}-{p.end:g}: {', '.join(p.loops)} ({p.share:.0%} of the change)" for p in lasting))

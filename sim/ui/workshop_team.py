@@ -57,8 +57,17 @@ def _news(view: TeamView) -> None:
         st.info(f"**Announced for round {event.round}**: {event.headline}", icon=":material/event:")
 
 
-def _decision_form(view: TeamView) -> None:
-    """The round's decisions, three boxes a row (budget, the five shares, authority), the status above them."""
+@st.fragment
+def _decision_form(token: str) -> None:
+    """The round's decisions, three boxes a row (budget, the five shares, authority), the status above them.
+
+    A fragment: submitting redraws the form and its status, not the KPIs and charts beside it."""
+    try:
+        view = team_view(store(), token)
+    except AccessError:
+        return
+    if not view.playing:  # the workshop moved on since the page was drawn
+        st.rerun(scope="app")
     setup, round_number, draft = view.setup, view.team.round, view.draft
     budget_range = get_model().variables["pmo_budget"]
     st.markdown(f"#### Your decisions for round {round_number} (months {setup.round_start(round_number)}-"
@@ -81,17 +90,18 @@ def _decision_form(view: TeamView) -> None:
         if setup.decide_authority:
             authority = next(boxes).number_input("PMO Authority", value=float(draft.authority), step=0.05, key=f"authority_{round_number}",
                                                  help="0 supportive, 0.5 controlling, 1 directive")
-        pressed = st.form_submit_button("Submit" if not view.submitted else "Change my decisions", type="primary")
-    if pressed:
+        pressed = st.form_submit_button("Submit", type="primary")
+    submitted = view.submitted
+    if pressed:  # the form stays as entered; only the status changes (no rerun: the charts stay as they are)
         try:
-            submit(store(), st.query_params["team"], round_number, budget=budget, shares_percent=shares, authority=authority)
+            submit(store(), token, round_number, budget=budget, shares_percent=shares, authority=authority)
         except WorkshopError as error:
             with status.container():
                 show_problems(error)
             return
         st.session_state["submitted_at"] = dt.datetime.now().strftime("%H:%M:%S")
-        st.rerun()
-    if view.submitted:
+        submitted = True
+    if submitted:
         at = st.session_state.get("submitted_at")
         status.success(f"**Submitted**{f' at {at}' if at else ''}: your decisions for round {round_number} are saved "
                        "(you may change them until the round closes).", icon=":material/check_circle:")
@@ -142,7 +152,7 @@ def render() -> None:
     decide, kpis = st.columns([3, 2], gap="large")
     if view.playing:
         with decide:
-            _decision_form(view)
+            _decision_form(token)
     with kpis if view.playing else decide:
         if played:
             _cards(view)
