@@ -10,8 +10,6 @@ again from a small cache.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -19,6 +17,7 @@ import numpy as np
 
 from sim.analysis.loop_scores import DominantPeriod, periods
 from sim.analysis.loops import loop_dominance
+from sim.workshop.memo import Memo
 from sim.workshop.setup import WorkshopSetup
 from sim.workshop.simulation import Plan, parameter_table, team_plan
 from sim.workshop.views import Debrief, TeamData
@@ -49,8 +48,7 @@ def team_dominance(setup: WorkshopSetup, plans: Sequence[Plan], months: Sequence
     return found
 
 
-_CACHE: OrderedDict[tuple, dict[int, TeamLoops]] = OrderedDict()
-_CACHE_LOCK = threading.Lock()
+_ANALYSES: Memo[dict[int, TeamLoops]] = Memo(CACHED)
 
 
 def _played(data: TeamData) -> tuple[list, int]:
@@ -65,15 +63,10 @@ def debrief_loops(report: Debrief) -> dict[int, TeamLoops]:
     if not played:
         return {}
     key = (report.workshop.code, tuple((team, tuple(decisions), months) for team, (decisions, months) in played.items()))
-    with _CACHE_LOCK:
-        if key in _CACHE:
-            _CACHE.move_to_end(key)
-            return _CACHE[key]
-    analyses = team_dominance(setup, [team_plan(setup, decisions) for decisions, _ in played.values()],
-                              [months for _, months in played.values()])
-    found = dict(zip(played, analyses))
-    with _CACHE_LOCK:
-        _CACHE[key] = found
-        while len(_CACHE) > CACHED:
-            _CACHE.popitem(last=False)
-    return found
+
+    def analyse() -> dict[int, TeamLoops]:
+        analyses = team_dominance(setup, [team_plan(setup, decisions) for decisions, _ in played.values()],
+                                  [months for _, months in played.values()])
+        return dict(zip(played, analyses))
+
+    return _ANALYSES.get(key, analyse)
