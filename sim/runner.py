@@ -58,6 +58,11 @@ def _sample(dist, variable, u: np.ndarray) -> np.ndarray:
     return np.clip(frozen.ppf(lower + u * (upper - lower)), low, high)
 
 
+def distribution_quantile(dist, variable, q: float | np.ndarray) -> np.ndarray:
+    """The ``q`` quantiles of an uncertain input's distribution (truncated where it says), e.g. 0.5: its median."""
+    return _sample(dist, variable, np.atleast_1d(np.asarray(q, dtype=float)))
+
+
 def run_count(spec: ScenarioFile, runs: int | None = None) -> int:
     """How many runs a scenario makes: ``runs`` if given, else its ``[uncertainty].runs``, else one."""
     return runs or (spec.uncertainty.runs if spec.uncertainty else 1)

@@ -1,0 +1,8 @@
+"""The jobs of calibrating the model to a PMO's history (the entry is :func:`sim.analysis.calibrate`):
+
+``history`` (reading and checking the CSV), ``problem`` (what is fitted, and model runs for many
+problems in one batch-engine call), ``lockstep`` (many solver jobs sharing those calls), ``fitting``
+(weighted least squares from several starts), ``intervals`` (profile likelihood, correlation, emcee
+posterior), ``statistics`` (R², MAPE, Theil's inequality decomposition) and ``report`` (tables,
+chart, calibrated scenario files, written atomically).
+"""
