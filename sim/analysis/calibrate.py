@@ -142,13 +142,24 @@ def calibrate_each(histories: Sequence[str | Path | bytes | History], scenario: 
         raise ValueError(f"starts must be at least 1, got {starts}")
     scenario = scenario if isinstance(scenario, Scenario) else load_scenario(Path(scenario))
     read = [h if isinstance(h, History) else read_history(h, start=start) for h in histories]
-    given = _noise(noise, read)
+    found: list = []  # every problem of the options and histories, reported at once
+    given: dict[str, float] = {}
     problems, firsts = [], []
+    try:
+        given = _noise(noise, read)
+    except HistoryError as error:
+        found += error.problems
     for history in read:
-        names = resolve_parameters(params, scenario, history) if params is not None else default_parameters(scenario, history)
-        problem, first = build_problem(history, scenario, names)
+        try:
+            names = resolve_parameters(params, scenario, history) if params is not None else default_parameters(scenario, history)
+            problem, first = build_problem(history, scenario, names)
+        except HistoryError as error:
+            found += [p for p in error.problems if p not in found]
+            continue
         problems.append(problem)
         firsts.append(first)
+    if found:
+        raise HistoryError(found)
     timings: dict[str, float] = {}
     clock = time.perf_counter()
     fits = fit_all(problems, firsts, noise=given, starts=starts, seed=seed, engine=engine)
@@ -195,7 +206,7 @@ def calibrate(history: str | Path | bytes | History, scenario: str | Path | Scen
     noise
         Standard deviation of the observation noise of some series, by name; the others' is estimated.
     start
-        The date of month 0 for a history with dates (default: the first of the first date's month).
+        The date of month 0 for a history with dates (default: the first date).
     starts
         Starts of the least-squares fit: the scenario's values and ``starts - 1`` Latin-hypercube points.
     seed

@@ -137,11 +137,16 @@ def _date(cell: str) -> dt.date:
     return value.date()
 
 
-def months_since(start: dt.date, day: dt.date) -> float:
-    """Months from ``start`` to ``day``: whole calendar months plus the fraction of the month reached."""
-    whole = (day.year - start.year) * 12 + (day.month - start.month)
+def _position(day: dt.date) -> float:
+    """Months since year 0 at ``day``; the last day of a month counts as the month's end (reports are dated so)."""
     days = calendar.monthrange(day.year, day.month)[1]
-    return whole + (day.day - start.day) / days
+    whole = day.year * 12 + day.month - 1
+    return whole + 1.0 if day.day == days else whole + (day.day - 1) / days
+
+
+def months_since(start: dt.date, day: dt.date) -> float:
+    """Months from ``start`` to ``day``: 2023-01-01 to 2023-03-31 is 3 (a quarter), to 2023-02-15 is 1.5."""
+    return _position(day) - _position(start)
 
 
 def _resolve(name: str, allowed: dict[str, Variable]) -> str | None:
@@ -226,7 +231,7 @@ class _Reader:
         if kind == "date":
             known = [d for d in dates if d is not None]
             if start is None and known:
-                start = known[0].replace(day=1)
+                start = known[0]
             if start is not None:
                 months = np.array([months_since(start, d) if d is not None else np.nan for d in dates])
         previous: tuple[float, int] | None = None
@@ -267,8 +272,8 @@ class _Reader:
 def read_history(source: str | Path | bytes, *, start: dt.date | str | None = None, name: str | None = None) -> History:
     """Read and check a history CSV (a path, or the file's bytes with ``name`` for messages).
 
-    ``start`` is the date of month 0 for a file with a ``date`` column (default: the first of the
-    first date's month). Raises :class:`HistoryError` listing every problem as ``file:line: column: message``.
+    ``start`` is the date of month 0 for a file with a ``date`` column (default: the first date). Raises
+    :class:`HistoryError` listing every problem as ``file:line: column: message``.
     """
     if isinstance(source, bytes):
         raw, label = source, name or "<history>"

@@ -108,7 +108,7 @@ def calibrated_scenarios(calibration: "Calibration", *, runs: int = 200) -> tupl
     if spec.uncertainty is not None:
         from sim.analysis.calibration.setup import scenario_value
 
-        fixed_uncertain = {n: _round(scenario_value(source, n)) for n in spec.uncertainty.params
+        fixed_uncertain = {n: scenario_value(source, n) for n in spec.uncertainty.params
                            if n not in calibration.names and n not in decided}
     params = {n: v for n, v in data.get("params", {}).items() if n not in decided}
     level = round(calibration.level * 100)
@@ -116,7 +116,7 @@ def calibrated_scenarios(calibration: "Calibration", *, runs: int = 200) -> tupl
             f"months {history.months[0]:g} to {history.last_month:g}): {len(calibration.names)} parameters fitted by "
             f"weighted least squares, {level}% profile-likelihood intervals.")
     point = {**data, "name": f"{stem}_calibrated", "description": f"{spec.description}\n\n{note}".strip(),
-             "params": {**params, **fixed_uncertain, **{n: _round(v) for n, v in calibration.estimates.items()}}}
+             "params": {**params, **fixed_uncertain, **calibration.estimates}}  # full precision: the run reproduces the fit
     distributions = {n: _distribution(calibration, i, m) for i, (n, m) in enumerate(zip(calibration.names, calibration.marginals()))}
     kept = {n: d.model_dump(exclude_none=True) for n, d in (spec.uncertainty.params.items() if spec.uncertainty else [])
             if n not in calibration.names and n not in decided}
