@@ -171,7 +171,7 @@ def _fmt(value: float) -> str:
 
 
 def _csv(frame: pd.DataFrame, *, index: bool = False) -> bytes:
-    return frame.to_csv(index=index, float_format="%.6g").encode("utf-8")
+    return frame.to_csv(index=index, float_format="%.10g").encode("utf-8")
 
 
 def folder_name(calibration: "Calibration") -> str:
