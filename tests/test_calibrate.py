@@ -196,3 +196,18 @@ def test_the_shipped_example_histories_read_and_the_truth_files_name_model_input
         truth = path.with_suffix(".truth.toml")
         if path.stem.startswith("synthetic"):
             assert set(tomllib.loads(truth.read_text())["params"]) <= inputs
+
+
+def test_a_series_with_too_few_observations_gets_an_assumed_noise_unless_given():
+    """Yearly surveys (three points) cannot estimate their own noise: 5% of the range, marked assumed; --noise wins."""
+    from sim.analysis.calibration.fitting import initial_noise
+    from sim.analysis.calibration.setup import build_problem
+
+    history = read_history(EXAMPLES / "quarterly_pmo.csv", start="2021-01-01")
+    params = ["initial_delivery_support", "initial_value_management", "executive_value_expectation"]
+    problem, _ = build_problem(history, sim.load_scenario(ROOT / "scenarios" / "baseline.toml"), params)
+    noise, kind = initial_noise(problem, {"executive_support": 0.03})
+    kinds = dict(zip(problem.series, kind))
+    assert kinds == {"delivery_performance": "estimated", "strategic_value_realization": "estimated",
+                     "executive_support": "given", "maturity_level": "assumed"}
+    assert noise[problem.series.index("maturity_level")] == pytest.approx(0.05 * (4 - 1))

@@ -30,7 +30,7 @@ def calibration_figure(calibration: "Calibration", *, title: str | None = None) 
     table = statistics(calibration).set_index("series")
     band = calibration.band
     last = calibration.history.last_month
-    for axes, name in zip(figure.subplots(rows, columns, squeeze=False).flat, series):
+    for number, (axes, name) in enumerate(zip(figure.subplots(rows, columns, squeeze=False).flat, series)):
         observed = calibration.history.observed[name]
         axes.fill_between(band["time"], band[f"{name}_p05"], band[f"{name}_p95"], color=BAND_COLOUR, alpha=0.25,
                           linewidth=0, label="5-95% predictive band")
@@ -46,7 +46,8 @@ def calibration_figure(calibration: "Calibration", *, title: str | None = None) 
         axes.set_title(f"{label(name)}  (R² {stats['r2']:.2f}, MAPE {stats['mape_percent']:.1f}%)", fontsize="medium")
         axes.set_xlabel("month")
         axes.grid(alpha=0.3)
-        axes.legend(fontsize="small", loc="best")
+        if number == 0:  # the same four entries on every panel: once is enough
+            axes.legend(fontsize="small", loc="best")
     for axes in list(figure.axes)[len(series):]:
         axes.set_visible(False)
     return figure

@@ -3,7 +3,8 @@
 Each residual is (model - observed) / noise of its series. The Jacobian is forward finite
 differences, all perturbations of one iteration as runs of one batch-engine call (and, through
 :mod:`~sim.analysis.calibration.lockstep`, the same call serves every start and every problem).
-A series' noise is given, or estimated from the residuals of the fit (iteratively reweighted).
+A series' noise is given, or estimated from the residuals of the fit (iteratively reweighted), or,
+for a series with too few observations to estimate it, assumed (5% of its documented range).
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ FAILED = 1e3
 SAME_FIT = 0.05
 #: Estimates closer than this (share of each range) agree.
 SAME_ESTIMATE = 0.02
+#: A series' noise is estimated when its share of the residual degrees of freedom is at least this; else assumed.
+MIN_NOISE_DEGREES = 3.0
 #: Reweighting rounds at most, and the relative change of the noise estimates that stops them.
 MAX_ROUNDS = 4
 NOISE_TOLERANCE = 0.01
@@ -62,7 +65,7 @@ class Fit:
     residuals: np.ndarray
     jacobian: np.ndarray
     noise: np.ndarray  # per series
-    noise_given: np.ndarray  # per series, bool
+    noise_kind: np.ndarray  # per series: "given", "estimated" or "assumed"
     predictions: np.ndarray
     starts: list[Start] = field(default_factory=list)
     evaluations: int = 0
@@ -70,6 +73,11 @@ class Fit:
     @property
     def theta(self) -> np.ndarray:
         return self.problem.theta(self.u)
+
+    @property
+    def noise_known(self) -> bool:
+        """Every series' noise was given (not estimated nor assumed)."""
+        return bool((self.noise_kind == "given").all())
 
     @property
     def degrees_of_freedom(self) -> int:
@@ -140,33 +148,34 @@ def lockstep(jobs: Sequence[Callable[[Ask], object]], engine: str) -> list:
     return run_lockstep(jobs, lambda requests: evaluate(requests, engine=engine))
 
 
-def estimate_noise(problem: Problem, residuals_raw: np.ndarray, given: np.ndarray, noise: np.ndarray) -> np.ndarray:
-    """Each series' noise from the unweighted residuals of a fit (degrees of freedom shared out by observations);
-    given noise is kept."""
+def estimate_noise(problem: Problem, residuals_raw: np.ndarray, kind: np.ndarray, noise: np.ndarray) -> np.ndarray:
+    """Each series' noise from the unweighted residuals of a fit (the degrees of freedom shared out by observations);
+    given and assumed noise is kept."""
     index = problem.series_index
     n, p = problem.n_observations, problem.size
     estimated = noise.copy()
     for s in range(len(problem.series)):
-        if given[s]:
+        if kind[s] != "estimated":
             continue
         r = residuals_raw[index == s]
-        dof = max(len(r) * (1 - p / n), 0.5)
         scale = max(np.abs(problem.observed[index == s]).max(), 1e-9)
-        estimated[s] = max(np.sqrt(r @ r / dof), 1e-6 * scale)
+        estimated[s] = max(np.sqrt(r @ r / (len(r) * (1 - p / n))), 1e-6 * scale)
     return estimated
 
 
 def initial_noise(problem: Problem, noise: dict[str, float]) -> tuple[np.ndarray, np.ndarray]:
-    """The noise to start from: given, else 5% of the series' documented range (or of its largest value)."""
+    """The noise to start from and its kind: given; else 5% of the series' documented range (or of its largest
+    value), estimated from the fit when the series has enough observations, else assumed."""
     from sim.model import get_model
 
     variables = get_model().variables
-    values, given = [], []
+    values, kinds = [], []
     index = problem.series_index
+    share = 1 - problem.size / problem.n_observations
     for s, name in enumerate(problem.series):
         if name in noise:
             values.append(float(noise[name]))
-            given.append(True)
+            kinds.append("given")
             continue
         variable = variables[name]
         if variable.minimum is not None and variable.maximum is not None:
@@ -174,8 +183,8 @@ def initial_noise(problem: Problem, noise: dict[str, float]) -> tuple[np.ndarray
         else:
             width = max(np.abs(problem.observed[index == s]).max(), 1e-6)
         values.append(0.05 * width)
-        given.append(False)
-    return np.array(values), np.array(given)
+        kinds.append("estimated" if (index == s).sum() * share >= MIN_NOISE_DEGREES else "assumed")
+    return np.array(values), np.array(kinds)
 
 
 def starts_for(problem: Problem, first: np.ndarray, count: int, seed: int) -> np.ndarray:
@@ -192,16 +201,16 @@ def fit_all(problems: Sequence[Problem], firsts: Sequence[np.ndarray], *, noise:
     it, then reweighted from the best until the noise estimates settle."""
     states = []
     for problem in problems:
-        sigma, given = initial_noise(problem, noise)
-        states.append({"noise": sigma, "given": given, "evaluations": 0})
+        sigma, kind = initial_noise(problem, noise)
+        states.append({"noise": sigma, "kind": kind, "evaluations": 0})
 
     def single_round(problems_starts: list[tuple[int, np.ndarray]]) -> list[Solution]:
         jobs = [lambda ask, i=i, u=u: solve(ask, problems[i], weights_of(problems[i], states[i]["noise"]), u)
                 for i, u in problems_starts]
         return lockstep(jobs, engine)
 
-    # 1. noise from a fit at the first start (skipped when every series' noise is given)
-    estimate = [i for i, s in enumerate(states) if not s["given"].all()]
+    # 1. noise from a fit at the first start (skipped when no series' noise is to be estimated)
+    estimate = [i for i, s in enumerate(states) if (s["kind"] == "estimated").any()]
     for i, solution in zip(estimate, single_round([(i, firsts[i]) for i in estimate])):
         states[i]["noise"] = _noise_from(problems[i], solution, states[i])
         states[i]["evaluations"] += solution.evaluations
@@ -235,10 +244,10 @@ def fit_all(problems: Sequence[Problem], firsts: Sequence[np.ndarray], *, noise:
         scale = weights_of(problem, states[i]["noise"]) / solution.weights  # the last noise estimate's weights
         residuals = raw * solution.weights * scale
         fits.append(Fit(problem, solution.u, float(residuals @ residuals), residuals, solution.jacobian * scale[:, None],
-                        states[i]["noise"], states[i]["given"], raw + problem.observed, records[i], states[i]["evaluations"]))
+                        states[i]["noise"], states[i]["kind"], raw + problem.observed, records[i], states[i]["evaluations"]))
     return fits
 
 
 def _noise_from(problem: Problem, solution: Solution, state: dict) -> np.ndarray:
     raw = solution.residuals / solution.weights
-    return estimate_noise(problem, raw, state["given"], state["noise"])
+    return estimate_noise(problem, raw, state["kind"], state["noise"])

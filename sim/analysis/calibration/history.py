@@ -14,7 +14,6 @@ import csv
 import datetime as dt
 import difflib
 import hashlib
-import io
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -333,19 +332,3 @@ def read_history(source: str | Path | bytes, *, start: dt.date | str | None = No
     return History(label=label, observed=observed, decisions=decisions, months=months, start=used_start if time_kind == "date" else None,
                    sha256=hashlib.sha256(raw).hexdigest(), header_line=header_line,
                    columns={resolved[i]: header[i] for i in resolved})
-
-
-def history_frame(history: History) -> pd.DataFrame:
-    """The history as a table: one row per month, one column per observed output and decision."""
-    frame = pd.DataFrame(index=pd.Index(history.months, name="month"))
-    for name, observed in history.observed.items():
-        frame[name] = pd.Series(observed.values, index=observed.months)
-    for name, series in history.decisions.items():
-        frame[name] = series
-    return frame
-
-
-def to_csv_bytes(frame: pd.DataFrame) -> bytes:
-    buffer = io.StringIO()
-    frame.to_csv(buffer, float_format="%.6g")
-    return buffer.getvalue().encode()

@@ -4,7 +4,7 @@ request a posterior sampled with emcee.
 Profile likelihood (Venzon and Moolgavkar 1988; Raue et al. 2009, Bioinformatics 25:1923): hold one
 parameter at a value, refit the others, and see how much worse the best fit gets. The interval
 holds the values whose weighted sum of squares exceeds the best by at most the 90% quantile of
-F(1, n - p) (noise estimated) or of chi-square(1) (noise given). Both sides of every parameter of
+F(1, n - p) times the residual variance (noise estimated) or of chi-square(1) (every series' noise given). Both sides of every parameter of
 every problem are profiled side by side (:mod:`~sim.analysis.calibration.lockstep`). A side whose
 profile stays below the threshold up to the end of the documented range reaches it: the history
 does not bound the parameter on that side.
@@ -64,7 +64,7 @@ class Interval:
 
 def threshold(fit: Fit, level: float) -> float:
     """How much the weighted sum of squares may rise inside the interval at ``level``."""
-    if fit.noise_given.all():
+    if fit.noise_known:
         return float(stats.chi2.ppf(level, 1))
     dof = max(fit.degrees_of_freedom, 1)
     return float(stats.f.ppf(level, 1, dof) * fit.cost / dof)
@@ -128,7 +128,7 @@ def covariance(fit: Fit) -> np.ndarray:
     jacobian = fit.jacobian
     information = jacobian.T @ jacobian
     ridge = 1e-10 * max(np.trace(information) / max(len(information), 1), 1e-12)
-    scale = fit.cost / max(fit.degrees_of_freedom, 1) if not fit.noise_given.all() else 1.0
+    scale = 1.0 if fit.noise_known else fit.cost / max(fit.degrees_of_freedom, 1)
     return scale * np.linalg.inv(information + ridge * np.eye(len(information)))
 
 

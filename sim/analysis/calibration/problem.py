@@ -54,10 +54,6 @@ class Problem:
     def unit(self, theta: np.ndarray) -> np.ndarray:
         return (np.asarray(theta, dtype=float) - self.lower) / (self.upper - self.lower)
 
-    def inputs(self, theta: np.ndarray) -> dict[str, Value]:
-        """Every input of one run at parameter values ``theta``."""
-        return {**self.fixed, **dict(zip(self.names, (float(v) for v in theta)))}
-
 
 @dataclass(frozen=True)
 class Request:

@@ -50,7 +50,7 @@ def estimates(calibration: "Calibration") -> pd.DataFrame:
 def statistics(calibration: "Calibration") -> pd.DataFrame:
     """Per observed series: observations, noise, R², MAPE, RMSE and Theil's U^M, U^S, U^C."""
     fit, problem = calibration.fit, calibration.problem
-    return statistics_table(problem.series, problem.series_index, problem.observed, fit.predictions, fit.noise, fit.noise_given)
+    return statistics_table(problem.series, problem.series_index, problem.observed, fit.predictions, fit.noise, fit.noise_kind)
 
 
 def correlation_table(calibration: "Calibration") -> pd.DataFrame:
@@ -155,6 +155,10 @@ def summary(calibration: "Calibration") -> str:
     for row in fits.itertuples(index=False):
         lines.append(f"{row.series:<{series_width}}  {row.r2:>6.3f}  {row.mape_percent:>7.2f}  {row.theil_um:>5.2f}  "
                      f"{row.theil_us:>5.2f}  {row.theil_uc:>5.2f}  {_fmt(row.noise_sd)} ({row.noise})")
+    assumed = list(fits.loc[fits["noise"] == "assumed", "series"])
+    if assumed:
+        lines += ["", f"Noise assumed (5% of the documented range) for {', '.join(assumed)}: too few observations for the "
+                      "parameters to estimate it; give it with --noise SERIES=SD if you know it."]
     pairs = confounded_pairs(calibration.names, calibration.correlation)
     if pairs:
         lines += ["", "The history cannot tell these apart (correlation of the estimates):"]
@@ -163,6 +167,9 @@ def summary(calibration: "Calibration") -> str:
         post = calibration.posterior
         lines += ["", f"Posterior (emcee): {post.walkers} walkers x {post.steps} steps, acceptance {post.acceptance:.2f}, "
                       f"{len(post.u)} samples after burn-in {post.burn} and thinning {post.thin}."]
+        if not post.converged:
+            lines.append(f"  The chain is shorter than 50 autocorrelation times ({np.nanmax(post.autocorrelation):.0f} steps): "
+                         "raise --steps for a reliable posterior.")
     return "\n".join(lines)
 
 

@@ -38,12 +38,12 @@ def fit_statistics(observed: np.ndarray, simulated: np.ndarray) -> dict[str, flo
 
 
 def statistics_table(series: tuple[str, ...], index: np.ndarray, observed: np.ndarray, simulated: np.ndarray,
-                     noise: np.ndarray, given: np.ndarray) -> pd.DataFrame:
-    """One row per series: observations, noise (given or estimated) and the statistics of :func:`fit_statistics`."""
+                     noise: np.ndarray, kind: np.ndarray) -> pd.DataFrame:
+    """One row per series: observations, noise (given, estimated or assumed) and the statistics of :func:`fit_statistics`."""
     rows = []
     for s, name in enumerate(series):
         chosen = index == s
         rows.append({"series": name, "observations": int(chosen.sum()), "noise_sd": float(noise[s]),
-                     "noise": "given" if given[s] else "estimated",
+                     "noise": str(kind[s]),
                      **fit_statistics(observed[chosen], simulated[chosen])})
     return pd.DataFrame(rows)
