@@ -2,6 +2,9 @@
 returning a result object, every model run going through batch-engine calls over many runs at once.
 
     sim.analysis.calibrate(history, scenario, *, params=None, ...) -> Calibration   # fit to a PMO's history
+
+``sim.analysis.calibrate`` is the function; the module's other names come with
+``from sim.analysis.calibrate import Calibration, HistoryError, calibrate_each, read_history``.
 """
 
 from sim.analysis.calibrate import calibrate

@@ -62,10 +62,8 @@ def _files_zip(calibration: Calibration) -> bytes:
 
 
 def _show(calibration: Calibration) -> None:
-    reached, total, agree = calibration.fit.agreement()
-    starts = (f"{reached} of {total} starts reach the best fit and agree on every estimate." if agree else
-              f"{reached} of {total} starts reach the best fit, at different estimates: the history does not pin every "
-              "parameter down.")
+    starts = report.agreement(calibration)
+    starts = starts[0].upper() + starts[1:]
     st.markdown(f"**{calibration.history.label}**: {calibration.history.n_observations} observations of "
                 f"{len(calibration.history.observed)} series; {len(calibration.names)} parameters. {starts}")
     estimates = report.estimates(calibration)

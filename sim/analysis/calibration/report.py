@@ -129,20 +129,27 @@ def calibrated_scenarios(calibration: "Calibration", *, runs: int = 200) -> tupl
     return scenario_from_dict(point, name=point["name"]), scenario_from_dict(uncertain, name=uncertain["name"])
 
 
+def agreement(calibration: "Calibration") -> str:
+    """Whether the starts reach the same fit and agree on the estimates, in a sentence."""
+    reached, total, agree = calibration.fit.agreement()
+    if reached == 1 and total > 1:
+        return (f"only one of {total} starts reaches the best fit; the others stop at worse fits (local optima), so "
+                "more starts (--starts) may find a better one.")
+    if not agree:
+        return (f"{reached} of {total} starts reach equally good fits at different estimates: the history does not pin "
+                "every parameter down (see the intervals).")
+    others = "" if reached == total else "; the others stop at worse fits"
+    return f"{'all' if reached == total else reached} of {total} starts reach the best fit and agree on every estimate{others}."
+
+
 def summary(calibration: "Calibration") -> str:
     """What a reader needs first: the fit's agreement, the estimates with intervals, the fit per series, and what
     the history cannot tell apart."""
-    history, fit = calibration.history, calibration.fit
+    history = calibration.history
     level = round(calibration.level * 100)
-    reached, total, agree = fit.agreement()
     lines = [f"Calibrated {calibration.scenario.name} to {history.label}: {history.n_observations} observations of "
              f"{len(history.observed)} series (months {history.months[0]:g} to {history.last_month:g}), "
-             f"{len(calibration.names)} parameters."]
-    if agree:
-        lines.append(f"Starts: {reached} of {total} reach the best fit and agree on every estimate.")
-    else:
-        lines.append(f"Starts: {reached} of {total} reach the best fit but end at different estimates: the history does "
-                     "not pin every parameter down (see the intervals).")
+             f"{len(calibration.names)} parameters.", f"Starts: {agreement(calibration)}"]
     table = estimates(calibration)
     width = max(len(n) for n in calibration.names)
     lines += ["", f"{'parameter':<{width}}  {'scenario':>9}  {'estimate':>9}  {level}% interval{'':<10} identified"]
