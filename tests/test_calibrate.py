@@ -211,3 +211,14 @@ def test_a_series_with_too_few_observations_gets_an_assumed_noise_unless_given()
     assert kinds == {"delivery_performance": "estimated", "strategic_value_realization": "estimated",
                      "executive_support": "given", "maturity_level": "assumed"}
     assert noise[problem.series.index("maturity_level")] == pytest.approx(0.05 * (4 - 1))
+
+
+def test_calibration_never_imports_streamlit():
+    """The calibration core and its command are below the app: importing them leaves streamlit out."""
+    import subprocess
+    import sys
+
+    code = ("import sys, sim.analysis, sim.analysis.calibration.report, sim.analysis.calibration.chart, "
+            "sim.commands.calibrate; print('streamlit' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert done.stdout.strip() == "False"
