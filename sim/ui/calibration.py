@@ -121,7 +121,7 @@ def render_calibration() -> None:
     chosen = st.multiselect("Parameters to fit (each bounded by its documented range)", inputs, default=default,
                             format_func=label, key=f"calibration_params_{scenario_name}_{identity}")
     st.caption(f"{len(chosen)} parameters for {history.n_observations} observations: each fit parameter adds to the time "
-               "(16 take about half a minute) and needs data that moves with it.")
+               "(16 take 10 to 30 seconds) and needs data that moves with it.")
     key = (identity, scenario_name, tuple(chosen))
     if st.button("Calibrate", type="primary", disabled=not chosen, key="calibrate"):
         with st.spinner(f"Fitting {len(chosen)} parameters..."):
