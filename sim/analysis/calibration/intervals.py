@@ -170,7 +170,8 @@ class Posterior:
 def posterior(fit: Fit, *, walkers: int | None = None, steps: int = 2000, seed: int = 0, engine: str = "batch") -> Posterior:
     """Sample the posterior with emcee (flat prior over the documented ranges, Gaussian noise of the fitted size).
 
-    The log-probability is vectorised: every walker of a step is one run of one batch-engine call.
+    The log-probability is vectorised: emcee's stretch move updates the walkers in two halves (each half moves
+    against the other), and each half's proposals are the runs of one batch-engine call, two calls a step.
     """
     try:
         import emcee
