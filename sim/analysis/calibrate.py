@@ -25,6 +25,7 @@ from sim.analysis.calibration.fitting import Fit, fit_all
 from sim.analysis.calibration.history import History, HistoryError, OptionProblem, read_history
 from sim.analysis.calibration.problem import Problem, Request, evaluate
 from sim.analysis.calibration.setup import build_problem, default_parameters, resolve_parameters, scenario_value
+from sim.model import get_model, snake_case
 from sim.scenario import Scenario, load_scenario
 
 __all__ = ["Calibration", "HistoryError", "calibrate", "calibrate_each", "read_history"]
@@ -78,8 +79,6 @@ class Calibration:
 
 def _noise(noise: Mapping[str, float] | None, histories: Sequence[History]) -> dict[str, float]:
     """Given noise by series name (snake_case or model names); every problem at once."""
-    from sim.model import snake_case
-
     checked, problems = {}, []
     observed = {n for h in histories for n in h.observed}
     for name, value in (noise or {}).items():
@@ -111,8 +110,6 @@ def _band(calibrations_inputs: list[tuple[Fit, list[dict], iv.Posterior | None, 
     answers = evaluate(requests, engine=engine)
     bands = []
     rng = np.random.default_rng(seed + 1)
-    from sim.model import get_model
-
     variables = get_model().variables
     for (fit, _, _, _), answer in zip(calibrations_inputs, answers):
         band = {"time": answer["time"]}
