@@ -26,7 +26,7 @@ MONTHLY = {
     "name": "synthetic_monthly",
     "about": "36 months of a PMO whose budget rises from 100 to 140 k$/month at month 18; monthly reports.",
     "truth": {"execution_building_time": 7.0, "initial_delivery_support": 0.38, "initial_executive_support": 0.52,
-              "executive_value_expectation": 0.45, "value_visibility_weight": 0.7},
+              "executive_value_expectation": 0.24, "delivery_credit_weight": 0.15},
     "noise": {"delivery_performance": 0.02, "executive_support": 0.03, "strategic_value_realization": 0.015},
     "decisions": {"pmo_budget": [(0, 100.0), (17, 100.0), (18, 140.0), (36, 140.0)]},
     "months": np.arange(0, 37),

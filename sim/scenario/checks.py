@@ -14,6 +14,7 @@ from sim.model import Variable, get_model
 from sim.scenario.schema import (MAX_SAVED_VALUES, Lognormal, Normal, RunSettings, ScenarioFile, ScenarioProblem,
                                  Triangular, Uncertainty, Uniform)
 from sim.scenario.source import _field, _label, _owner, _Source
+from sim.scenario.study import STUDY_TABLES
 
 
 class _Checker:
@@ -49,7 +50,7 @@ class _Checker:
 
 def _pydantic_problems(checker: _Checker, error: pydantic.ValidationError) -> None:
     fields = {
-        (): ScenarioFile, ("run",): RunSettings, ("uncertainty",): Uncertainty,
+        (): ScenarioFile, ("run",): RunSettings, ("uncertainty",): Uncertainty, **STUDY_TABLES,
     }
     for item in error.errors():
         location = _strip_tags(tuple(item["loc"]))
@@ -154,6 +155,10 @@ def _check(checker: _Checker, spec: ScenarioFile) -> None:
                 checker.in_range(("shocks", index, "size"), variable, value, "with this shock the input reaches ")
     if spec.uncertainty is not None:
         _check_uncertainty(checker, spec)
+    if spec.study is not None:
+        from sim.scenario.study_checks import check_study
+
+        check_study(checker, spec)
 
 
 def _check_uncertainty(checker: _Checker, spec: ScenarioFile) -> None:

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from sim.limits import MAX_STEPS  # noqa: F401 - part of the guards below
 from sim.model import MAX_FINAL_TIME
+from sim.scenario.study import Study
 
 #: Guards against requests that would exhaust the machine.
 MAX_RUNS = 100_000
@@ -132,6 +133,7 @@ class ScenarioFile(_Strict):
     schedule: dict[str, Schedule] = Field(default_factory=dict)
     shocks: list[Shock] = Field(default_factory=list)
     uncertainty: Uncertainty | None = None
+    study: Study | None = Field(None, description="Studies of this scenario: [study.sensitivity], [study.optimize].")
 
 
 @dataclass
