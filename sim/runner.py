@@ -62,6 +62,11 @@ def from_uniform(dist, variable, u: np.ndarray) -> np.ndarray:
     return np.clip(family.ppf(lower + u * (upper - lower), **shape), low, high)
 
 
+def distribution_quantile(dist, variable, q: float | np.ndarray) -> np.ndarray:
+    """The ``q`` quantiles of an uncertain input's distribution (truncated where it says), e.g. 0.5: its median."""
+    return from_uniform(dist, variable, np.atleast_1d(np.asarray(q, dtype=float)))
+
+
 def run_count(spec: ScenarioFile, runs: int | None = None) -> int:
     """How many runs a scenario makes: ``runs`` if given, else its ``[uncertainty].runs``, else one."""
     return runs or (spec.uncertainty.runs if spec.uncertainty else 1)
