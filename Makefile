@@ -6,7 +6,7 @@ HASH   := $(shell cat pyproject.toml | sha256sum | cut -c1-12)
 PIP    := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 # What each target needs: the app needs only its extra; the tests need every extra they exercise.
 APP_EXTRAS  := app,fast
-TEST_EXTRAS := app,fast,parquet,test,units
+TEST_EXTRAS := app,fast,parquet,test,units,survey
 
 .PHONY: app test batch screenshots install clean
 

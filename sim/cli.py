@@ -8,6 +8,7 @@ do not add up), 2 bad input. The subcommands live in :mod:`sim.commands`, one mo
     pmo-sim list-params [--json]
     pmo-sim schema
     pmo-sim check-units [MODEL_FILE.mdl]
+    pmo-sim survey STUDY.toml --out DIR [--pmos N] [--bootstrap B] [--seed S] [--no-sem]
 """
 
 from __future__ import annotations
@@ -78,6 +79,10 @@ def _parser() -> argparse.ArgumentParser:
     check_units = commands.add_parser("check-units", help="check that every equation's units add up (needs pint)",
                                       description="Check that every equation of a model file is dimensionally consistent.")
     check_units.add_argument("model", nargs="?", type=Path, metavar="MODEL_FILE.mdl", help="default: the shipped model")
+    # -- survey (virtual survey of simulated PMOs) --
+    from sim.commands import survey
+
+    survey.add_parser(commands)
     return parser
 
 
@@ -108,6 +113,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         command = {"run": run.main, "validate": validate.main, "compare": compare.main, "list-params": model_info.list_params,
                    "schema": model_info.schema, "check-units": model_info.check_units}
+        from sim.commands import survey  # -- survey --
+
+        command["survey"] = survey.main
         return command[args.command](args, ["pmo-sim", *argv])
     except KeyboardInterrupt:
         print("pmo-sim: interrupted; results already written are complete, the rest were not started", file=sys.stderr)

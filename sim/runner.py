@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Iterator, Sequence
 
 import numpy as np
@@ -56,6 +57,12 @@ def _sample(dist, variable, u: np.ndarray) -> np.ndarray:
     lower = frozen.cdf(low) if math.isfinite(low) else 0.0
     upper = frozen.cdf(high) if math.isfinite(high) else 1.0
     return np.clip(frozen.ppf(lower + u * (upper - lower)), low, high)
+
+
+def sample_distribution(dist, u: np.ndarray, *, minimum: float | None = None, maximum: float | None = None) -> np.ndarray:
+    """Uniform numbers ``u`` through a scenario file's distribution, truncated to ``[minimum, maximum]`` as an
+    input's documented range truncates it (for quantities that are not model inputs, e.g. a surveyed PMO's age)."""
+    return _sample(dist, SimpleNamespace(minimum=minimum, maximum=maximum), u)
 
 
 def run_count(spec: ScenarioFile, runs: int | None = None) -> int:

@@ -47,10 +47,12 @@ class _Checker:
             self.add(location, problem)
 
 
-def _pydantic_problems(checker: _Checker, error: pydantic.ValidationError) -> None:
-    fields = {
-        (): ScenarioFile, ("run",): RunSettings, ("uncertainty",): Uncertainty,
-    }
+def _pydantic_problems(checker: _Checker, error: pydantic.ValidationError, *, prefix: tuple = (),
+                       fields: dict[tuple, type[pydantic.BaseModel]] | None = None) -> None:
+    """Report pydantic's errors as problems; ``prefix`` is where the validated table sits in the file and
+    ``fields`` names the model of each table (by location inside it), for "did you mean" hints."""
+    if fields is None:
+        fields = {(): ScenarioFile, ("run",): RunSettings, ("uncertainty",): Uncertainty}
     for item in error.errors():
         location = _strip_tags(tuple(item["loc"]))
         kind = item["type"]
@@ -75,7 +77,7 @@ def _pydantic_problems(checker: _Checker, error: pydantic.ValidationError) -> No
             message = "a distribution needs dist = uniform, triangular, normal or lognormal"
         else:
             message = item["msg"][:1].lower() + item["msg"][1:]
-        checker.add(location, message)
+        checker.add(prefix + location, message)
 
 
 def _without(data: dict[str, Any], locations: list[tuple]) -> dict[str, Any]:

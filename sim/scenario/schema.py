@@ -132,6 +132,8 @@ class ScenarioFile(_Strict):
     schedule: dict[str, Schedule] = Field(default_factory=dict)
     shocks: list[Shock] = Field(default_factory=list)
     uncertainty: Uncertainty | None = None
+    study: dict[str, Any] | None = Field(
+        None, description="A study beyond a run (kind = \"survey\", ...): its options, checked by that study (sim.scenario.check_study).")
 
 
 @dataclass
