@@ -91,7 +91,14 @@ def analyse(responses: Responses, *, resamples: int, confidence: float, rng: np.
     on_scores = paths.effects_table(paths.estimate(items, blocks, disattenuate=False),
                                     paths.bootstrap(items, blocks, resamples=resamples, rng=rng, disattenuate=False),
                                     confidence=confidence)
-    fitted = sem.fit(items, blocks) if fit_sem else None
+    fitted = None
+    if fit_sem and sample.proper[0]:
+        fitted = sem.fit(items, blocks)
+    elif fit_sem:  # no latent model is identified; semopy would search a long time for a meaningless optimum
+        fitted = sem.SemFit(pd.DataFrame(columns=["from", "to", "estimate", "p_value"]),
+                            pd.DataFrame(columns=["construct", "item", "loading"]),
+                            error="not fitted: the construct correlations corrected for measurement error are not "
+                                  "positive definite, so no latent model is identified")
     if fitted is not None and fitted.error is None:
         effects = effects.merge(fitted.paths.rename(columns={"estimate": "sem_estimate", "p_value": "sem_p_value"}),
                                 on=["from", "to"], how="left")
