@@ -220,3 +220,20 @@ def test_bad_command_line_options_exit_2(tmp_path, capsys):
         assert main(["survey", str(study), "--out", str(tmp_path / "out"), *option]) == 2
         assert option[0] in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+
+
+def test_analyst_page_runs_a_survey_and_reports_bad_study_files():
+    """The analyst page's survey section offers the shipped study, runs an uploaded one and shows one verdict per
+    claim; a bad study file is refused with its line."""
+    from apptest import page
+
+    app = page("analyst")
+    assert app.selectbox(key="survey_study").value == "white_paper_survey"
+    app.file_uploader(key="survey_upload").upload("small.toml", SMALL.replace("scales", "scale").encode(), "application/toml").run()
+    app.button(key="survey_run").click().run()
+    assert not app.exception, [e.value for e in app.exception]
+    verdicts = [e.value for e in (*app.success, *app.error) if str(e.value).startswith("Claim ")]
+    assert sorted(v.split(" (")[0] for v in verdicts) == ["Claim 1", "Claim 2", "Claim 3"]
+    app.file_uploader(key="survey_upload").upload("bad.toml", SMALL.replace("scale = 5", "scales = 5").encode(),
+                                                  "application/toml").run()
+    assert any("bad.toml:14: study.scales: unknown field" in e.value for e in app.error)

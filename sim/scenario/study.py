@@ -15,7 +15,7 @@ import pydantic
 
 from sim.scenario.checks import _Checker, _pydantic_problems
 from sim.scenario.schema import Scenario, ScenarioError
-from sim.scenario.source import _label, _read, _Source
+from sim.scenario.source import _label, _parse, _read, _Source
 
 Options = TypeVar("Options", bound=pydantic.BaseModel)
 
@@ -23,9 +23,14 @@ Options = TypeVar("Options", bound=pydantic.BaseModel)
 class StudyChecker:
     """Collects the problems of a scenario's ``[study]`` table; locations are given inside the table."""
 
-    def __init__(self, scenario: Scenario) -> None:
+    def __init__(self, scenario: Scenario, *, uploaded: bytes | None = None, file_name: str = "upload.toml") -> None:
+        """``uploaded``: the bytes the scenario was read from when it has no path (an upload), for the lines."""
         self.scenario = scenario
-        self._checker = _Checker(_sources(scenario))
+        chain = _sources(scenario)
+        if uploaded is not None:
+            label = Path(file_name).name or "upload.toml"
+            chain[0] = _parse(uploaded, label, Path("<upload>") / label)
+        self._checker = _Checker(chain)
 
     @property
     def problems(self):

@@ -109,8 +109,16 @@ def render() -> None:
             st.session_state["analyst_key"] = key
             st.session_state["analyst_files"] = comparison_files(st.session_state["analyst_results"])
     results = st.session_state.get("analyst_results")
-    if not results:
-        return
+    if results:
+        _results(results, key)
+    # -- virtual survey --
+    from sim.ui import survey_view
+
+    survey_view.render()
+
+
+def _results(results, key: tuple) -> None:
+    """The scenarios' charts, KPI table and downloads."""
     st.divider()
     shown = ", ".join(r.scenario.name for r in results)
     if st.session_state.get("analyst_key") != key:

@@ -126,9 +126,11 @@ def _check_items(checker: StudyChecker, where: tuple, loadings: list[float], noi
                                            "one, or give noise")
 
 
-def survey_options(scenario: Scenario) -> SurveyOptions:
-    """The scenario's ``[study]`` table as :class:`SurveyOptions`; raises ScenarioError (``file:line: study.x: ...``)."""
-    checker = StudyChecker(scenario)
+def survey_options(scenario: Scenario, *, uploaded: bytes | None = None, file_name: str = "upload.toml") -> SurveyOptions:
+    """The scenario's ``[study]`` table as :class:`SurveyOptions`; raises ScenarioError (``file:line: study.x: ...``).
+
+    ``uploaded``: the bytes an uploaded scenario was read from, so that problems carry their lines."""
+    checker = StudyChecker(scenario, uploaded=uploaded, file_name=file_name)
     if not scenario.spec.study:
         checker.add(("kind",), 'no [study] table: a survey file needs one with kind = "survey" (see studies/white_paper_survey.toml)')
         checker.raise_problems()
@@ -150,4 +152,4 @@ def load_study(path: str | Path) -> tuple[Scenario, SurveyOptions]:
 def load_uploaded_study(raw: bytes, *, file_name: str) -> tuple[Scenario, SurveyOptions]:
     """A survey study uploaded as bytes (the app), checked like a file."""
     scenario = load_uploaded(raw, file_name=file_name)
-    return scenario, survey_options(scenario)
+    return scenario, survey_options(scenario, uploaded=raw, file_name=file_name)
