@@ -37,7 +37,7 @@ def main() -> None:
     from sim.analysis.survey.study import SurveyOptions
 
     scenario, options = load_study(ROOT / "studies" / "white_paper_survey.toml")
-    run_survey(scenario, options, pmos=50, bootstrap=50, fit_sem=False)  # compile the batch engine's kernel once
+    run_survey(scenario, options, pmos=100, bootstrap=50, fit_sem=False)  # compile the batch engine's kernel once
     timed("shipped study, 500 PMOs drawn, ~300 answer, 1,000 resamples", lambda: run_survey(scenario, options))
     rng = np.random.default_rng(0)
     responses = measure(latent_scores(300, rng), SurveyOptions(kind="survey", age={"dist": "uniform", "low": 0, "high": 1},
