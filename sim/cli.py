@@ -8,6 +8,9 @@ do not add up), 2 bad input. The subcommands live in :mod:`sim.commands`, one mo
     pmo-sim list-params [--json]
     pmo-sim schema
     pmo-sim check-units [MODEL_FILE.mdl]
+    pmo-sim loops FILES_OR_DIRS... --out DIR [--variable NAME] [--runs N] [--seed S] [-p name=value ...]
+    pmo-sim sensitivity FILES... --out DIR [--method sobol|morris] [--params A,B] [--outputs A,B] [-n N] ...
+    pmo-sim optimize FILES... --out DIR [--objective performance|net_value|survival] [--phases 1|2|3] ...
     pmo-sim survey STUDY.toml --out DIR [--pmos N] [--bootstrap B] [--seed S] [--no-sem]
 """
 
@@ -76,14 +79,38 @@ def _parser() -> argparse.ArgumentParser:
     listing.add_argument("--json", action="store_true", help="as JSON")
     commands.add_parser("schema", help="the scenario JSON Schema, for editors",
                         description="Print the JSON Schema of scenario files (for editors' completion and checks).")
+    # -- loops (Loops that Matter) --
+    loops = commands.add_parser("loops", help="which feedback loop dominates when (Loops that Matter)",
+                                description="Score every feedback loop of the model at every month of each scenario's runs "
+                                            "(Loops that Matter: Schoenberg, Davidsen and Eberlein 2020; Schoenberg, Hayward "
+                                            "and Eberlein 2023) and write OUT/<scenario name>/: family_scores.csv, loop_scores.csv, "
+                                            "loops.csv, dominant_periods.csv, loop_dominance.png and manifest.json.")
+    _scenario_options(loops, paths_help="scenario files, or folders of *.toml files")
+    loops.add_argument("--out", required=True, type=Path, metavar="OUT", help="results go to OUT/<scenario name>/")
+    loops.add_argument("--variable", default="pmo_performance", metavar="NAME",
+                       help="the variable whose behaviour the chart shows above the loop scores (default pmo_performance)")
+    # -- end loops --
     check_units = commands.add_parser("check-units", help="check that every equation's units add up (needs pint)",
                                       description="Check that every equation of a model file is dimensionally consistent.")
     check_units.add_argument("model", nargs="?", type=Path, metavar="MODEL_FILE.mdl", help="default: the shipped model")
+    _study_parsers(commands, run)
     # -- survey (virtual survey of simulated PMOs) --
     from sim.commands import survey
 
     survey.add_parser(commands)
     return parser
+
+
+def _study_parsers(commands, run: argparse.ArgumentParser) -> None:
+    """The studies (sensitivity, optimize) and the option to run a Monte Carlo on a Dask cluster."""
+    from sim.commands import optimize, sensitivity
+
+    sensitivity.add_parser(commands)
+    optimize.add_parser(commands)
+    run.add_argument("--scheduler", metavar="ADDRESS",
+                     help="run the Monte Carlo on a Dask cluster: a scheduler's address, or 'local' for a LocalCluster "
+                          "on this machine's cores; every run streams to OUT/<name>/runs/ (partitioned Parquet)")
+    run.add_argument("--resume", action="store_true", help="with --scheduler: keep the chunks an interrupted run finished")
 
 
 def _version() -> str:
@@ -109,10 +136,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(exit_.code or 0)
     warnings.simplefilter("ignore")  # library warnings are not for analysts; problems are reported below
     try:
-        from sim.commands import compare, model_info, run, validate
+        from sim.commands import compare, model_info, optimize, run, sensitivity, validate
+        from sim.commands import loops as loops_command
 
         command = {"run": run.main, "validate": validate.main, "compare": compare.main, "list-params": model_info.list_params,
-                   "schema": model_info.schema, "check-units": model_info.check_units}
+                   "schema": model_info.schema, "check-units": model_info.check_units,
+                   "sensitivity": sensitivity.main, "optimize": optimize.main, "loops": loops_command.main}
         from sim.commands import survey  # -- survey --
 
         command["survey"] = survey.main

@@ -19,6 +19,8 @@ from typing import Any, Iterator
 
 import networkx as nx
 
+from sim import cache
+
 MODEL_FILE = Path(__file__).parent / "models" / "pmo_dual_track.mdl"
 
 #: The longest horizon any run may ask for, in months (100 years): a guard, not a model property.
@@ -64,7 +66,12 @@ class Variable:
     step: float | None
     default: float | None  # constants only
     group: str  # the model file's section header, e.g. "Decisions and environment"
-    ast: Any = field(repr=False, compare=False)
+    syntax: "Syntax" = field(repr=False, compare=False)
+
+    @property
+    def ast(self) -> Any:
+        """The equation's abstract syntax as PySD's Vensim translator makes it."""
+        return self.syntax.asts[self.py_name]
 
     @property
     def is_assumption(self) -> bool:
@@ -126,20 +133,61 @@ class Edge:
     initial: bool = False
 
 
+class Syntax:
+    """The model file's abstract model (PySD's Vensim translator), parsed on first use only: a
+    process that finds the model in the cache never needs it to run."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._abstract_model: Any = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"path": self.path, "_abstract_model": None}  # never cached: it needs PySD to load
+
+    @property
+    def abstract_model(self) -> Any:
+        if self._abstract_model is None:
+            from pysd.translators.vensim.vensim_file import VensimFile
+
+            vensim_file = VensimFile(self.path)
+            vensim_file.parse()
+            self._abstract_model = vensim_file.get_abstract_model()
+        return self._abstract_model
+
+    @functools.cached_property
+    def asts(self) -> dict[str, Any]:
+        return {snake_case(e.name): e.components[0].ast for s in self.abstract_model.sections for e in s.elements}
+
+
 class Model:
-    """The parsed model file. Use :func:`get_model` to share one instance per process."""
+    """The parsed model file. Use :func:`get_model` to share one instance per process.
+
+    What parsing yields (variables, edges, graph) is cached on disk by the file's bytes (see
+    :mod:`sim.cache`), so later processes skip PySD's parser; the equations' syntax is parsed again
+    only when something asks for it.
+    """
 
     def __init__(self, path: Path = MODEL_FILE) -> None:
-        from pysd.translators.vensim.vensim_file import VensimFile
-
         self.path = Path(path)
-        self.text = self.path.read_text(encoding="utf-8")
-        self.sha256 = hashlib.sha256(self.path.read_bytes()).hexdigest()
-        vensim_file = VensimFile(self.path)
-        vensim_file.parse()
-        self.abstract_model = vensim_file.get_abstract_model()
+        data = self.path.read_bytes()
+        self.text = data.decode("utf-8")
+        self.sha256 = hashlib.sha256(data).hexdigest()
+        self.syntax = Syntax(self.path)
+        entry = cache.key(data, Path(__file__), parser_version())
+        parsed = cache.cached("models", entry, self._parse)
+        self.variables: dict[str, Variable] = parsed["variables"]
+        self.edges: list[Edge] = parsed["edges"]
+        self.graph: nx.DiGraph = parsed["graph"]
+        for variable in self.variables.values():
+            object.__setattr__(variable, "syntax", self.syntax)  # this file's, parsed at most once
+
+    @property
+    def abstract_model(self) -> Any:
+        return self.syntax.abstract_model
+
+    def _parse(self) -> dict[str, Any]:
         groups = _groups(self.text)
-        self.variables: dict[str, Variable] = {}
+        self.variables = {}
         for section in self.abstract_model.sections:
             for element in section.elements:
                 component = element.components[0]
@@ -157,24 +205,25 @@ class Model:
                     step=_limit(limits[2]),
                     default=float(component.ast) if kind in ("constant", "control") else None,
                     group=groups.get(py_name, ""),
-                    ast=component.ast,
+                    syntax=self.syntax,
                 )
-        self.edges = list(self._edges())
-        self.graph = nx.DiGraph()
-        self.graph.add_nodes_from(self.variables)
-        for edge in self.edges:
+        edges = list(self._edges())
+        graph = nx.DiGraph()
+        graph.add_nodes_from(self.variables)
+        for edge in edges:
             # Several references may join one pair: the edge is dynamic if any of them is, and
             # its delay is the shortest among its dynamic references (None: no delay at all).
-            if not self.graph.has_edge(edge.source, edge.target):
-                self.graph.add_edge(edge.source, edge.target, delay=edge.delay, initial=edge.initial)
+            if not graph.has_edge(edge.source, edge.target):
+                graph.add_edge(edge.source, edge.target, delay=edge.delay, initial=edge.initial)
                 continue
-            data = self.graph.edges[edge.source, edge.target]
+            data = graph.edges[edge.source, edge.target]
             if edge.initial:
                 continue
             if data["initial"]:
                 data.update(delay=edge.delay, initial=False)
             elif data["delay"] is not None:
                 data["delay"] = None if edge.delay is None else min(data["delay"], edge.delay)
+        return {"variables": self.variables, "edges": edges, "graph": graph}
 
     # -- names -------------------------------------------------------------------------------
 
@@ -269,6 +318,14 @@ class Model:
     def feedback_loops(self, *, max_length: int = 14) -> list[list[str]]:
         """Every feedback loop (cycle) of the dynamic graph up to ``max_length`` variables."""
         return [cycle for cycle in nx.simple_cycles(self.dynamic_graph(), length_bound=max_length)]
+
+
+@functools.lru_cache(maxsize=None)
+def parser_version() -> str:
+    """The version of PySD, whose parser reads the model file (part of the cache keys)."""
+    from importlib.metadata import version
+
+    return version("pysd")
 
 
 @functools.lru_cache(maxsize=None)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from types import SimpleNamespace
-from typing import Iterator, Sequence
+from typing import Any, Iterator, Sequence
 
 import numpy as np
 import pandas as pd
@@ -45,24 +45,28 @@ def input_schedule(base: list[tuple[float, float]], shocks: Sequence[tuple[float
     return pd.Series(total, index=grid)
 
 
-def _sample(dist, variable, u: np.ndarray) -> np.ndarray:
+def from_uniform(dist, variable, u: np.ndarray) -> np.ndarray:
     """Map uniform numbers ``u`` through the distribution's inverse CDF (truncated where it says)."""
     if isinstance(dist, Uniform):
         return dist.low + u * (dist.high - dist.low)
     if isinstance(dist, Triangular):
         width = dist.high - dist.low
-        return stats.triang(c=(dist.mode - dist.low) / width, loc=dist.low, scale=width).ppf(u)
-    frozen = stats.norm(dist.mean, dist.sd) if isinstance(dist, Normal) else stats.lognorm(s=dist.sigma, scale=dist.median)
+        # the distributions' own functions, not frozen ones: freezing one builds its docstring (milliseconds)
+        return stats.triang.ppf(u, (dist.mode - dist.low) / width, loc=dist.low, scale=width)
+    if isinstance(dist, Normal):
+        family, shape = stats.norm, {"loc": dist.mean, "scale": dist.sd}
+    else:
+        family, shape = stats.lognorm, {"s": dist.sigma, "scale": dist.median}
     low, high = truncation(dist, variable)
-    lower = frozen.cdf(low) if math.isfinite(low) else 0.0
-    upper = frozen.cdf(high) if math.isfinite(high) else 1.0
-    return np.clip(frozen.ppf(lower + u * (upper - lower)), low, high)
+    lower = family.cdf(low, **shape) if math.isfinite(low) else 0.0
+    upper = family.cdf(high, **shape) if math.isfinite(high) else 1.0
+    return np.clip(family.ppf(lower + u * (upper - lower), **shape), low, high)
 
 
 def sample_distribution(dist, u: np.ndarray, *, minimum: float | None = None, maximum: float | None = None) -> np.ndarray:
     """Uniform numbers ``u`` through a scenario file's distribution, truncated to ``[minimum, maximum]`` as an
     input's documented range truncates it (for quantities that are not model inputs, e.g. a surveyed PMO's age)."""
-    return _sample(dist, SimpleNamespace(minimum=minimum, maximum=maximum), u)
+    return from_uniform(dist, SimpleNamespace(minimum=minimum, maximum=maximum), u)
 
 
 def run_count(spec: ScenarioFile, runs: int | None = None) -> int:
@@ -79,25 +83,39 @@ def samples(spec: ScenarioFile, *, runs: int | None = None, seed: int | None = N
     names = sorted(spec.uncertainty.params)
     inputs = {v.py_name: v for v in get_model().inputs}
     u = qmc.LatinHypercube(d=len(names), seed=seed).random(runs)
-    return pd.DataFrame({name: _sample(spec.uncertainty.params[name], inputs[name], u[:, i]) for i, name in enumerate(names)})
+    return pd.DataFrame({name: from_uniform(spec.uncertainty.params[name], inputs[name], u[:, i]) for i, name in enumerate(names)})
 
 
-def parameter_table(spec: ScenarioFile, *, runs: int | None = None, seed: int | None = None) -> pd.DataFrame:
-    """One row per run: constants, schedules (with shocks) and sampled uncertain inputs."""
-    table = samples(spec, runs=runs, seed=seed)
-    n = len(table)
+def parameter_table(spec: ScenarioFile, *, runs: int | None = None, seed: int | None = None,
+                    sampled: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per run: constants, schedules (with shocks) and sampled uncertain inputs.
+
+    ``sampled`` gives the varied inputs' values instead (one row per run; a study's own design).
+    """
+    sampled = samples(spec, runs=runs, seed=seed) if sampled is None else sampled.reset_index(drop=True)
+    n = len(sampled)
+    # columns gathered first and made into a frame once: inserting them one by one costs more than the run
+    columns: dict[str, Any] = {name: sampled[name].to_numpy() for name in sampled.columns}
     for name, value in spec.params.items():
-        if name not in table:
-            table[name] = value
+        if name not in columns:
+            columns[name] = np.full(n, float(value))
     shocked = {s.input for s in spec.shocks}
     for name in sorted(set(spec.schedule) | shocked):
         pulses = [(s.at, s.size, s.duration) for s in spec.shocks if s.input == name]
-        if name in table:  # uncertain (or a parameter) and shocked: one schedule per run
-            table[name] = [input_schedule([(0.0, float(v))], pulses) for v in table[name]]
+        if name in columns:  # uncertain (or a parameter) and shocked: one schedule per run
+            columns[name] = _cells([input_schedule([(0.0, float(v))], pulses) for v in columns[name]])
         else:
             series = input_schedule(base_points(spec, name), pulses)
-            table[name] = [series] * n
-    return table
+            columns[name] = _cells([series] * n)
+    return pd.DataFrame(columns, index=sampled.index)
+
+
+def _cells(series: list[pd.Series]) -> np.ndarray:
+    """Schedules as one object column (a list of Series would be read as rows of numbers)."""
+    cells = np.empty(len(series), dtype=object)
+    for i, schedule in enumerate(series):
+        cells[i] = schedule
+    return cells
 
 
 def _run_table(scenario: Scenario, table: pd.DataFrame, *, engine: str, outputs: Sequence[str] | None,
@@ -115,6 +133,8 @@ def _run_table(scenario: Scenario, table: pd.DataFrame, *, engine: str, outputs:
         dataset = xr.concat([xr.Dataset.from_dataframe(f) for f in frames], dim="run").transpose("run", "time")
     else:
         raise ValueError(f"unknown engine '{engine}'; choose one of {', '.join(ENGINES)}")
+    if first_run == 0 and "run" in dataset.coords:  # already numbered 0, 1, ...
+        return dataset
     return dataset.assign_coords(run=np.arange(first_run, first_run + len(table)))
 
 

@@ -160,8 +160,8 @@ def simulate(
         return pysd_engine.run(checked, final_time=final_time, time_step=time_step, saveper=saveper)
     from sim.engine import batch
 
-    table = pd.DataFrame({name: [value] for name, value in checked.items()}, index=[0])
-    return batch.outputs(table, engine=engine, final_time=final_time, time_step=time_step, saveper=saveper).frame(0)
+    columns = {name: [value] for name, value in checked.items()}  # one run: cheaper than a DataFrame
+    return batch.outputs(columns, engine=engine, final_time=final_time, time_step=time_step, saveper=saveper).frame(0)
 
 
 def simulate_batch(

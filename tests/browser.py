@@ -9,10 +9,10 @@ import socket
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Sequence
+
+from sim.ui.serve import wait_healthy
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("PMO_SIM_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
@@ -50,27 +50,21 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def served_app(port: int | None = None, timeout: float = 90) -> Iterator[str]:
-    """Run ``streamlit run app.py`` on 127.0.0.1 and yield its URL; stop it afterwards."""
+def served_app(port: int | None = None, timeout: float = 90, options: Sequence[str] = ()) -> Iterator[str]:
+    """Run ``streamlit run app.py`` (with Streamlit ``options``) on 127.0.0.1 and yield its URL; stop it afterwards."""
     port = port or free_port()
     command = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.address", "127.0.0.1",
-               "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+               "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false", *options]
     # The server's log goes to a file: an unread pipe would fill up and block the server.
     log = tempfile.TemporaryFile()
     process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
-                    if answer.read() == b"ok":
-                        break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    log.seek(0)
-                    raise RuntimeError(f"streamlit did not start:\n{log.read().decode(errors='replace')}") from None
-                time.sleep(0.3)
+        try:
+            wait_healthy(url, process, timeout)
+        except RuntimeError:
+            log.seek(0)
+            raise RuntimeError(f"streamlit did not start:\n{log.read().decode(errors='replace')}") from None
         yield url
     finally:
         process.terminate()

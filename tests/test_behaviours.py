@@ -127,7 +127,6 @@ def test_B10_maturity_pace():
     assert 36 <= f["month level 3 reached"] <= 66
 
 
-@unmet("execution only: support lost by 60 is 0.047")
 def test_B11_legitimacy():
     """A reporting factory loses executive support, and its budget with it."""
     f = behaviours.b11_legitimacy()
@@ -143,7 +142,7 @@ def test_B11_reconfiguration_cycles(params):
     assert behaviours.longest_regular_run(months) >= 3, months  # three consecutive peaks 18-48 months apart
 
 
-@unmet("value to cost ratio changes 5.6% early, when value delivered over the no-PMO portfolio is near zero")
+@unmet("value to cost ratio changes 5.5% early, when value delivered over the no-PMO portfolio is near zero")
 def test_B12_integration():
     """Halving TIME STEP changes no contract output by more than 1%."""
     assert behaviours.b12_integration()["largest relative change of a contract output"] <= 0.01
@@ -187,7 +186,7 @@ def test_B15_balanced_survives_zero_budget_closes_new_pmo_gets_time():
     assert f["execution only: survival at 120"] < f["default: survival at 120"] < f["balanced: survival at 120"]
 
 
-@unmet("execution only: survival at 60 is 0.999")
+@unmet("execution only: survival at 60 is 0.87 (support falls from month 24, the PMO closes by month 120: 0.06)")
 def test_B15_zombie_pmo_closes():
     """A reporting factory (execution only) is more likely closed than not by month 60."""
     assert behaviours.b15_closure()["execution only: survival at 60"] < 0.5

@@ -121,8 +121,8 @@ def test_a_slider_moved_by_keyboard_updates_a_kpi(app_url, browser, slider, card
         page.close()
 
 
-@pytest.mark.parametrize(("heading", "charts", "file"), [(ZOMBIE, 4, "trainer_zombie_pmo.png"),
-                                                          (CRISIS, 2, "trainer_crisis_opportunity.png")])
+@pytest.mark.parametrize(("heading", "charts", "file"), [(ZOMBIE, 5, "trainer_zombie_pmo.png"),
+                                                          (CRISIS, 3, "trainer_crisis_opportunity.png")])
 def test_the_trainers_new_demonstrations_render(app_url, browser, screenshots, heading, charts, file):
     page = open_page(browser, app_url, "trainer")
     try:

@@ -12,7 +12,7 @@ import pytest
 from sim.analysis.survey import analyse, load_study, run_survey
 from sim.analysis.survey.constructs import NAMES, PREDICTORS
 from sim.analysis.survey.measurement import likert, measure
-from sim.analysis.survey.study import SurveyOptions
+from sim.scenario.survey_study import SurveyStudy
 from sim.cli import main
 from survey_truth import DIRECT, TO_MEDIATOR, latent_scores
 
@@ -24,7 +24,7 @@ LOADINGS = [0.85, 0.8, 0.75, 0.7]
 @pytest.fixture(scope="module")
 def known_truth():
     rng = np.random.default_rng(11)
-    options = SurveyOptions(kind="survey", age={"dist": "uniform", "low": 0, "high": 1}, loadings=LOADINGS)
+    options = SurveyStudy(loadings=LOADINGS)
     responses = measure(latent_scores(500, rng), options, rng)
     return responses, analyse(responses, resamples=400, confidence=0.95, rng=rng)
 
@@ -44,7 +44,7 @@ def test_known_paths_are_recovered_within_the_bootstrap_intervals():
     covered = []
     for seed in range(5):
         rng = np.random.default_rng(seed)
-        options = SurveyOptions(kind="survey", age={"dist": "uniform", "low": 0, "high": 1}, loadings=LOADINGS)
+        options = SurveyStudy(loadings=LOADINGS)
         analysis = analyse(measure(latent_scores(300, rng), options, rng), resamples=300, confidence=0.95, rng=rng,
                            fit_sem=False)
         assert analysis.estimable
@@ -125,7 +125,7 @@ def _unmet(claim: int):
         "(see the README's Virtual survey section for the figures)"))
 
 
-@pytest.mark.parametrize("claim", [1, pytest.param(2, marks=_unmet(2)), pytest.param(3, marks=_unmet(3))])
+@pytest.mark.parametrize("claim", [pytest.param(c, marks=_unmet(c)) for c in (1, 2, 3)])
 def test_shipped_study_reproduces_the_white_papers_claims(shipped, claim):
     """The shipped survey, with its fixed seed, finds the white paper's section 7 claims on the model as shipped."""
     verdict = shipped.analysis.verdicts[claim - 1]
@@ -145,8 +145,7 @@ seed = 3
 share_governance = { dist = "uniform", low = 0.05, high = 0.5 }
 share_strategic_alignment = { dist = "uniform", low = 0.0, high = 0.4 }
 strategic_turbulence = { dist = "uniform", low = 0.0, high = 1.0 }
-[study]
-kind = "survey"
+[study.survey]
 age = { dist = "uniform", low = 6, high = 60 }
 scale = 5
 loadings = [0.85, 0.8, 0.75]
@@ -182,23 +181,32 @@ def test_survey_command_writes_its_folder_at_once(tmp_path, capsys):
 
 
 BAD = [
-    ("unknown field", SMALL.replace("scale = 5", "scales = 5"), "study.toml:14: study.scales: unknown field; did you mean 'scale'?"),
+    ("unknown field", SMALL.replace("scale = 5", "scales = 5"),
+     "study.toml:13: study.survey.scales: unknown field; did you mean 'scale'?"),
     ("age beyond horizon", SMALL.replace("high = 60 }", "high = 90 }"),
-     "study.toml:13: study.age.high: 90 is beyond the horizon [run] final_time = 60"),
-    ("unknown construct", SMALL + "[study.constructs.pmo_perfomance]\nloadings = [0.8, 0.8, 0.8]\n",
-     "study.toml:17: study.constructs.pmo_perfomance: unknown construct 'pmo_perfomance'; did you mean 'pmo_performance'?"),
+     "study.toml:12: study.survey.age.high: 90 is beyond the horizon [run] final_time = 60"),
+    ("unknown construct", SMALL + "[study.survey.constructs.pmo_perfomance]\nloadings = [0.8, 0.8, 0.8]\n",
+     "study.toml:16: study.survey.constructs.pmo_perfomance: unknown field; did you mean 'pmo_performance'?"),
+    ("unknown variable", SMALL + "[study.survey.constructs.pmo_transformation]\nvariable = \"transformation_activty\"\n",
+     "study.toml:17: study.survey.constructs.pmo_transformation.variable: unknown model variable 'transformation_activty'; "
+     "did you mean 'transformation_activity'?"),
+    ("unknown measure", SMALL + "[study.survey.constructs.mandate_risk]\nmeasure = \"median\"\n",
+     "study.toml:17: study.survey.constructs.mandate_risk.measure: input should be 'state', 'mean', 'total', 'change' or 'peak'"),
     ("too few items", SMALL.replace("loadings = [0.85, 0.8, 0.75]", "loadings = [0.85, 0.8]"),
-     "study.toml:15: study.loadings: list should have at least 3 items"),
+     "study.toml:14: study.survey.loadings: list should have at least 3 items"),
     ("no error left", SMALL.replace("bootstrap = 100", "common_method = 0.6"),
-     "study.toml:15: study.loadings: a loading of 0.85 with common_method 0.6 leaves the item no error"),
+     "study.toml:14: study.survey.loadings: a loading of 0.85 with common_method 0.6 leaves the item no error"),
     ("no population", SMALL.replace("[uncertainty]\nruns = 150\nseed = 3\n[uncertainty.params]\n", "[params]\n").replace(
         ' = { dist = "uniform", low = 0.05, high = 0.5 }', " = 0.3").replace(
         ' = { dist = "uniform", low = 0.0, high = 0.4 }', " = 0.1").replace(' = { dist = "uniform", low = 0.0, high = 1.0 }', " = 0.5"),
-     "study.toml:9: study.kind: a survey needs an [uncertainty] table"),
-    ("no study", SMALL.split("[study]")[0], "study.toml:1: study.kind: no [study] table"),
-    ("wrong kind", SMALL.replace('kind = "survey"', 'kind = "poll"'), "study.toml:12: study.kind: input should be 'survey'"),
+     "study.toml:8: study.survey: a survey needs an [uncertainty] table"),
+    ("no survey table", SMALL.split("[study.survey]")[0], "study.toml:1: study.survey: no [study.survey] table"),
     ("bad distribution", SMALL.replace('dist = "uniform", low = 6', 'dist = "beta", low = 6'),
-     "study.toml:13: study.age: unknown distribution 'beta'"),
+     "study.toml:12: study.survey.age: unknown distribution 'beta'"),
+    ("events beyond the input's range", SMALL + "[study.survey.events]\nsize = { dist = \"uniform\", low = 0.5, high = 1.5 }\n",
+     "study.toml:17: study.survey.events.size: with an event the input reaches 1.5 is outside the documented range 0 to 1"),
+    ("events on an unknown input", SMALL + "[study.survey.events]\ninput = \"risk_shok\"\n",
+     "study.toml:17: study.survey.events.input: unknown parameter 'risk_shok'; did you mean 'risk_shock'?"),
 ]
 
 
@@ -236,4 +244,4 @@ def test_analyst_page_runs_a_survey_and_reports_bad_study_files():
     assert sorted(v.split(" (")[0] for v in verdicts) == ["Claim 1", "Claim 2", "Claim 3"]
     app.file_uploader(key="survey_upload").upload("bad.toml", SMALL.replace("scale = 5", "scales = 5").encode(),
                                                   "application/toml").run()
-    assert any("bad.toml:14: study.scales: unknown field" in e.value for e in app.error)
+    assert any("bad.toml:13: study.survey.scales: unknown field" in e.value for e in app.error)

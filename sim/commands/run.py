@@ -21,6 +21,11 @@ def _progress(scenario: Scenario, chunk_runs: int):
 def main(args, command_line: list[str]) -> int:
     from sim import results, summary
 
+    if getattr(args, "scheduler", None):  # on a Dask cluster (sim.analysis.distributed)
+        from sim.commands import run_distributed
+
+        return run_distributed.main(args, command_line)
+
     if args.chunk_runs < 1:
         report([f"pmo-sim: --chunk-runs {args.chunk_runs}: must be 1 or more"])
         return BAD_INPUT

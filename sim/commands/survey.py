@@ -16,7 +16,7 @@ def add_parser(commands) -> None:
         description="Draw the study's population of PMOs, run them all at once, survey each at its age with Likert "
                     "items, estimate the Dual-Track path model with bootstrap intervals, and judge the white paper's "
                     "three empirical claims. Writes OUT/<study name>/ (verdicts.txt, effects.csv, paths.png, ...).")
-    survey.add_argument("study", type=Path, metavar="STUDY.toml", help="a scenario file with a [study] table, kind = \"survey\"")
+    survey.add_argument("study", type=Path, metavar="STUDY.toml", help="a scenario file with [uncertainty] (the population) and a [study.survey] table")
     survey.add_argument("--out", required=True, type=Path, metavar="OUT", help="results go to OUT/<study name>/")
     survey.add_argument("--pmos", type=int, metavar="N", help="PMOs drawn (overrides [uncertainty].runs)")
     survey.add_argument("--bootstrap", type=int, metavar="B", help="bootstrap resamples (overrides the study's)")
@@ -25,20 +25,15 @@ def add_parser(commands) -> None:
 
 
 def _option_problems(args: argparse.Namespace) -> list[str]:
-    from sim.analysis.survey.study import MAX_BOOTSTRAP
     from sim.scenario import MAX_RUNS
 
-    problems = []
     if args.pmos is not None and not 30 <= args.pmos <= MAX_RUNS:
-        problems.append(f"pmo-sim survey: --pmos {args.pmos}: must be between 30 and {MAX_RUNS:,}")
-    if args.bootstrap is not None and not 50 <= args.bootstrap <= MAX_BOOTSTRAP:
-        problems.append(f"pmo-sim survey: --bootstrap {args.bootstrap}: must be between 50 and {MAX_BOOTSTRAP:,}")
-    if args.seed is not None and args.seed < 0:
-        problems.append(f"pmo-sim survey: --seed {args.seed}: must be 0 or more")
-    return problems
+        return [f"pmo-sim survey: --pmos {args.pmos}: must be between 30 and {MAX_RUNS:,}"]
+    return []
 
 
 def main(args, command_line: list[str]) -> int:
+    from sim.commands.study import _cli_problem
     from sim.results import OutputError
     from sim.scenario import ScenarioError
 
@@ -52,15 +47,16 @@ def main(args, command_line: list[str]) -> int:
     except ImportError as error:
         print(f"pmo-sim survey: needs the survey packages ({error.name}): pip install 'pmo-sim[survey]'", file=sys.stderr)
         return RUN_FAILED
+    changes = {"bootstrap": args.bootstrap, "seed": args.seed}
+    typed = {k: f"--{k} {v}" for k, v in changes.items() if v is not None}
     try:
-        scenario, options = load_study(args.study)
+        scenario, options = load_study(args.study, changes)
     except ScenarioError as error:
-        report(error.problems)
+        report(_cli_problem(p, "survey", typed) for p in error.problems)
         return BAD_INPUT
     try:
-        result = run_survey(scenario, options, pmos=args.pmos, bootstrap=args.bootstrap, seed=args.seed,
-                            fit_sem=not args.no_sem)
-        folder = write_folder(args.out, scenario.name, survey_files(result, command_line=command_line))
+        result = run_survey(scenario, options, pmos=args.pmos, fit_sem=not args.no_sem)
+        folder = write_folder(args.out, options.name or scenario.name, survey_files(result, command_line=command_line))
     except (SurveyError, OutputError) as error:
         print(f"pmo-sim survey: {args.study}: {error}", file=sys.stderr)
         return RUN_FAILED

@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import importlib.util
 from types import ModuleType
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
 import pandas as pd
 import xarray as xr
@@ -52,12 +52,13 @@ def backend(engine: str = "batch") -> ModuleType:
     return numpy_backend
 
 
-def outputs(param_table: pd.DataFrame, *, engine: str = "batch", final_time: float | None = None,
+def outputs(param_table: pd.DataFrame | Mapping[str, Sequence[Any]], *, engine: str = "batch", final_time: float | None = None,
             time_step: float | None = None, saveper: float | None = None, outputs: Sequence[str] | None = None,
             model: Model | None = None, **backend_options: Any) -> Outputs:
     """Run every row of ``param_table`` on a backend; the saved values as arrays.
 
-    The call is checked and planned once (:func:`sim.engine.request.request`) whatever the backend;
+    ``param_table``: one row per run, or a mapping of input name to one cell per run (see
+    :func:`sim.engine.request.request`). The call is checked and planned once (:func:`sim.engine.request.request`) whatever the backend;
     ``backend_options`` go to the backend (the numpy one's ``workers``).
     """
     module = backend(engine)

@@ -67,6 +67,7 @@ class _Kernel:
             self._statement(statement)
         assigned = {t.id for line in self.body for t in pyast.walk(pyast.parse(line)) if isinstance(t, pyast.Name) and isinstance(t.ctx, pyast.Store)}
         read = {n.id for line in self.body + self.update for n in pyast.walk(pyast.parse(line)) if isinstance(n, pyast.Name)}
+        self.body, self.saved_only = _split_saved_only(self.body, self.update)
         known = assigned | set(self.states) | {"time", "np", "LX", "LY", "SM", "SN", "SV", "SP", "r"} | set(numba_functions.HELPERS)
         self.parameters = sorted(read - known)  # constant per run: hoisted, static, settings
 
@@ -127,10 +128,35 @@ class _Kernel:
         lines += [f"        buf = np.empty({len(self.save)})", "        for k in range(times.shape[0]):", f"{pad}time = times[k]"]
         lines += [pad + line for line in self.body]
         lines += [f"{pad}row = save_rows[k]", f"{pad}if row >= 0:"]
+        lines += [f"{pad}    {line}" for line in self.saved_only]
         lines += [f"{pad}    buf[{i}] = {name}" for i, name in enumerate(self.save)]
         lines += [f"{pad}    for j in range(out_index.shape[0]):", f"{pad}        out[j, r, row] = buf[out_index[j]]"]
         lines += [pad + line for line in self.update]
         return "\n".join(lines) + "\n"
+
+
+def _names(line: str) -> tuple[set[str], set[str]]:
+    """The names one generated assignment writes and reads."""
+    written, read = set(), set()
+    for node in pyast.walk(pyast.parse(line)):
+        if isinstance(node, pyast.Name):
+            (written if isinstance(node.ctx, pyast.Store) else read).add(node.id)
+    return written, read
+
+
+def _split_saved_only(body: list[str], update: list[str]) -> tuple[list[str], list[str]]:
+    """``body`` split into the lines the next states need (run every step) and the rest, which only
+    saved values read: those run at saving steps only (one step in eight at the model's settings),
+    in the same order and with the same operations, so the saved values are bitwise the same."""
+    needed = set().union(*(_names(line)[1] for line in update))
+    every_step: list[str] = []
+    for line in reversed(body):
+        written, read = _names(line)
+        if written & needed:
+            needed |= read
+            every_step.append(line)
+    every = set(every_step)
+    return [line for line in body if line in every], [line for line in body if line not in every]
 
 
 def _import(source: str, name: str) -> Any:
@@ -179,6 +205,13 @@ def _schedule_arrays(schedules: dict[str, tuple[np.ndarray, np.ndarray]], names:
     return months, counts, values, per_run
 
 
+@functools.lru_cache(maxsize=16)
+def _save_rows(saved_steps: tuple[bool, ...]) -> np.ndarray:
+    """For each step, the row its values are saved in, or -1."""
+    steps = np.asarray(saved_steps)
+    return np.where(steps, np.cumsum(steps) - 1, -1).astype(np.int64)  # the kernel only reads it
+
+
 def run(req: Request) -> Outputs:
     """Run every run of ``req`` at once (as :class:`Outputs`) on the numba kernel; see :func:`sim.simulate_batch`."""
     generated, kernel = kernel_for(req.plan, req.compiled_model)
@@ -190,11 +223,10 @@ def run(req: Request) -> Outputs:
     initial_states = np.empty((len(generated.states), n_runs))
     for i, value in enumerate(value for stateful in states for value in stateful):
         initial_states[i] = value
-    saved_steps = np.asarray(req.saved_steps)
-    save_rows = np.where(saved_steps, np.cumsum(saved_steps) - 1, -1).astype(np.int64)
+    save_rows = _save_rows(req.saved_steps)
     varying = req.varying
     out_index = np.asarray([generated.save.index(f"v_{n}") for n in varying], dtype=np.int64)
-    out = np.empty((len(varying), n_runs, int(saved_steps.sum())))
+    out = np.empty((len(varying), n_runs, int(save_rows.max()) + 1))
     with _LOCK:
         threads = numba.get_num_threads()
         numba.set_num_threads(threads if n_runs >= PARALLEL_MIN_RUNS else 1)

@@ -15,12 +15,15 @@ from __future__ import annotations
 import ast as pyast
 import functools
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Mapping
 
 import numpy as np
 
+from sim import cache
+from sim.engine import functions
 from sim.engine.functions import FUNCTIONS, OPERATORS, BatchError, Table
-from sim.model import CONTROL_NAMES, Model, get_model
+from sim.model import CONTROL_NAMES, Model, get_model, parser_version
 
 
 @dataclass
@@ -189,6 +192,20 @@ class CompiledModel:
         """Every variable a run can report."""
         return [n for n in self.model.variables if n in self.constants or n in self.equations or n in self.statefuls]
 
+    @functools.cached_property
+    def known(self) -> frozenset[str]:
+        return frozenset(self.names)
+
+    @functools.cached_property
+    def inputs(self) -> frozenset[str]:
+        """What a parameter table may set: every variable but the simulation settings."""
+        return self.known - set(CONTROL_NAMES)
+
+    @functools.cached_property
+    def outputs(self) -> list[str]:
+        """What a run reports by default: every variable but the simulation settings."""
+        return [n for n in self.names if n not in CONTROL_NAMES]
+
 
 def compile_model(model: Model) -> CompiledModel:
     statefuls: list[Stateful] = []
@@ -213,8 +230,16 @@ def compile_model(model: Model) -> CompiledModel:
 
 @functools.lru_cache(maxsize=None)
 def compiled(model: Model | None = None) -> CompiledModel:
-    """The compiled model, built once per process."""
-    return compile_model(model or get_model())
+    """The compiled model, built once per process and kept in the disk cache (:mod:`sim.cache`)
+    for the next, keyed by the model file and the compiler's source."""
+    model = model or get_model()
+
+    def make() -> tuple:
+        made = compile_model(model)
+        return made.constants, made.equations, made.statefuls, made.lookups
+
+    entry = cache.key(model.sha256, Path(__file__), Path(functions.__file__), parser_version())
+    return CompiledModel(model, *cache.cached("compiled", entry, make))
 
 
 # -- planning: order the equations of one request and generate its step function ----------------
@@ -253,6 +278,10 @@ class Plan:
     hoisted: dict[str, str]  # name -> expression evaluated once per call
     source: str
     code: Any
+
+    @functools.cached_property
+    def saved_set(self) -> frozenset[str]:
+        return frozenset(self.saved)
 
 
 def _hoist(source: str) -> tuple[str, dict[str, str]]:

@@ -7,7 +7,6 @@ run never leaks parameters or state into the next.
 
 from __future__ import annotations
 
-import os
 import shutil
 import tempfile
 import threading
@@ -17,6 +16,7 @@ from typing import Mapping
 
 import pandas as pd
 
+from sim import cache
 from sim.model import Model, get_model
 
 _LOCK = threading.Lock()
@@ -24,11 +24,7 @@ _LOCK = threading.Lock()
 
 def cache_dir() -> Path:
     """Where translations are kept: ``$PMO_SIM_CACHE``, else the user's cache folder."""
-    configured = os.environ.get("PMO_SIM_CACHE")
-    if configured:
-        return Path(configured)
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "pmo-sim"
+    return cache.cache_dir()
 
 
 def translated_model_file(model: Model | None = None) -> Path:

@@ -9,73 +9,16 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 import xarray as xr
 
+from sim.engine import initial
 from sim.engine.functions import HELPERS, BatchError
-from sim.engine.plan import CompiledModel, Plan, Stateful, compiled, plan_for, var
+from sim.engine.plan import CompiledModel, Plan, compiled, plan_for, var
 from sim.model import CONTROL_NAMES, Model, get_model
-
-
-@functools.lru_cache(maxsize=4096)
-def _code(expression: str) -> Any:
-    """An expression compiled once per process (initial values are computed on every call)."""
-    return compile(expression, "<pmo-sim expression>", "eval")
-
-
-class _Initial(dict):
-    """Values at the initial time, computed on demand in whatever order the equations need."""
-
-    def __init__(self, compiled_model: CompiledModel, plan: Plan, values: dict[str, Any], namespace: dict[str, Any], n_runs: int, time_step: float) -> None:
-        super().__init__({var(n): v for n, v in values.items()})
-        self.compiled_model, self.namespace, self.n_runs, self.time_step = compiled_model, namespace, n_runs, time_step
-        self.equations = compiled_model.equations
-        self.statefuls = {s.name: s for s in plan.statefuls}
-        self.states: dict[str, list[np.ndarray]] = {}
-        self.pending: list[str] = []
-
-    def evaluate(self, code: str) -> Any:
-        return eval(_code(code), self.namespace, self)  # noqa: S307 - code generated from the model file
-
-    def __missing__(self, key: str) -> Any:
-        if not key.startswith("v_"):
-            raise KeyError(key)  # let eval look in the namespace (np, helpers, time, ...)
-        name = key[2:]
-        if name in self.pending:
-            raise BatchError("initial values depend on each other: " + " -> ".join(self.pending + [name]))
-        self.pending.append(name)
-        try:
-            if name in self.statefuls:
-                value = self._initialise(self.statefuls[name])
-            elif name in self.equations:
-                value = self.evaluate(self.equations[name].code)
-            else:
-                raise KeyError(key)
-        finally:
-            self.pending.pop()
-        self[key] = value
-        return value
-
-    def _full(self, value: Any) -> Any:
-        """A value for every run: an array, or a numpy scalar when there is one run (much faster)."""
-        value = np.broadcast_to(np.asarray(value, dtype=float), (self.n_runs,))
-        return value[0] if self.n_runs == 1 else value
-
-    def _initialise(self, s: Stateful) -> Any:
-        initial = self._full(self.evaluate(s.initial))
-        if s.kind == "delay":
-            delay_time = self._full(self.evaluate(s.time))
-            # PySD would lower the order here; a compiled step has a fixed order, so say so instead.
-            if s.order * self.time_step > np.min(delay_time):
-                raise BatchError(f"{s.name}: a delay time is shorter than order x TIME STEP "
-                                 f"({s.order} x {self.time_step:g}); lower TIME STEP or lengthen the delay")
-            self.states[s.name] = [initial * delay_time for _ in range(s.order)]
-            return self.states[s.name][-1] / delay_time
-        self.states[s.name] = [np.array(initial) if self.n_runs > 1 else initial for _ in range(s.order)]
-        return self.states[s.name][-1]
 
 
 @dataclass
@@ -86,24 +29,40 @@ class _Inputs:
     schedules: dict[str, tuple[np.ndarray, np.ndarray]]  # name -> (months, values (runs, points))
 
 
-def _inputs(compiled_model: CompiledModel, param_table: pd.DataFrame) -> _Inputs:
+def _cells(column_data: Any) -> tuple[bool, Any]:
+    """A column's cells, and whether they are all plain numbers (then as a float array)."""
+    if isinstance(column_data, pd.Series):
+        if pd.api.types.is_numeric_dtype(column_data) and not pd.api.types.is_bool_dtype(column_data):
+            return True, column_data.to_numpy(dtype=float)
+        return False, list(column_data)
+    return False, list(column_data)
+
+
+def _inputs(compiled_model: CompiledModel, columns: Iterable[tuple[Any, Any]]) -> _Inputs:
     model = compiled_model.model
-    allowed = set(compiled_model.names) - set(CONTROL_NAMES)
+    allowed = compiled_model.inputs
     values: dict[str, Any] = {}
     schedules: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-    for column in param_table.columns:
+    for column, column_data in columns:
         name = model.resolve(str(column), allowed=allowed)
         if name in values or name in schedules:
             raise BatchError(f"'{column}' names '{name}' twice")
-        cells = list(param_table[column])
-        if any(isinstance(cell, pd.Series) for cell in cells):
-            series = [cell if isinstance(cell, pd.Series) else pd.Series([float(cell)], index=[0.0]) for cell in cells]
+        numeric, cells = _cells(column_data)
+        if not numeric and any(isinstance(cell, pd.Series) for cell in cells):
+            # Each distinct schedule (one object shared by many runs, or one number) is read once.
+            slots: dict[tuple, int] = {}
+            rows = [slots.setdefault(("schedule", id(cell)) if isinstance(cell, pd.Series) else ("value", float(cell)), len(slots))
+                    for cell in cells]
+            distinct: dict[int, Any] = {}
+            for cell, row in zip(cells, rows):
+                distinct.setdefault(row, cell)
+            series = [cell if isinstance(cell, pd.Series) else pd.Series([float(cell)], index=[0.0]) for cell in distinct.values()]
             months = np.unique(np.concatenate([s.index.to_numpy(dtype=float) for s in series]))
             for s in series:
                 if not s.index.is_monotonic_increasing or s.isna().any():
                     raise BatchError(f"{name}: a schedule needs sorted months and no missing values")
             table = np.vstack([np.interp(months, s.index.to_numpy(dtype=float), s.to_numpy(dtype=float)) for s in series])
-            schedules[name] = (months, table)
+            schedules[name] = (months, table[np.asarray(rows)])
             continue
         column_values = np.asarray(cells, dtype=float)
         if not np.isfinite(column_values).all():
@@ -173,17 +132,32 @@ class Request:
     @property
     def varying(self) -> list[str]:
         """The wanted outputs that change during a run (the rest are constant per run)."""
-        return [n for n in self.wanted if n in self.plan.saved]
+        saved = self.plan.saved_set
+        return [n for n in self.wanted if n in saved]
 
 
-def request(param_table: pd.DataFrame, *, final_time: float | None, time_step: float | None, saveper: float | None,
-            outputs: Sequence[str] | None, model: Model | None) -> Request:
-    """Check a call and choose its plan."""
+def _runs(param_table: pd.DataFrame | Mapping[str, Sequence[Any]]) -> int:
+    if isinstance(param_table, pd.DataFrame):
+        return len(param_table)
+    lengths = {len(cells) for cells in param_table.values()}
+    if len(lengths) > 1:
+        raise BatchError("every column of the parameter table needs one value per run")
+    return lengths.pop() if lengths else 1
+
+
+def request(param_table: pd.DataFrame | Mapping[str, Sequence[Any]], *, final_time: float | None, time_step: float | None,
+            saveper: float | None, outputs: Sequence[str] | None, model: Model | None) -> Request:
+    """Check a call and choose its plan.
+
+    ``param_table``: a frame with one row per run, or (cheaper for a few runs) a mapping of input
+    name to its cells, one per run; a mapping without columns is one run of the defaults.
+    """
     compiled_model = compiled(model or get_model())
     model = compiled_model.model
-    if len(param_table) == 0:
+    n_runs = _runs(param_table)
+    if n_runs == 0:
         raise BatchError("the parameter table has no rows")
-    inputs = _inputs(compiled_model, param_table)
+    inputs = _inputs(compiled_model, param_table.items())
     settings = {n: compiled_model.constants[n] for n in CONTROL_NAMES}
     settings.update({k: v for k, v in (("final_time", final_time), ("time_step", time_step), ("saveper", saveper)) if v is not None})
     initial_time, final, dt, save_every = (settings[k] for k in ("initial_time", "final_time", "time_step", "saveper"))
@@ -191,11 +165,13 @@ def request(param_table: pd.DataFrame, *, final_time: float | None, time_step: f
         raise BatchError("need TIME STEP > 0, SAVEPER > 0 and FINAL TIME after INITIAL TIME")
     overridden = frozenset(n for n in list(inputs.values) + list(inputs.schedules) if n not in compiled_model.constants)
     plan = plan_for(compiled_model, overridden, tuple(sorted(inputs.schedules)))
-    wanted = list(outputs) if outputs is not None else [n for n in compiled_model.names if n not in CONTROL_NAMES]
-    allowed = set(compiled_model.names)
-    wanted = list(dict.fromkeys(n if n in allowed else model.resolve(n, allowed=allowed) for n in wanted))
+    if outputs is None:
+        wanted = compiled_model.outputs
+    else:
+        allowed = compiled_model.known
+        wanted = list(dict.fromkeys(n if n in allowed else model.resolve(n, allowed=allowed) for n in outputs))
     times, saved_steps = _time_grid(initial_time, final, dt, save_every)
-    return Request(compiled_model, plan, inputs, settings, times, saved_steps, wanted, len(param_table))
+    return Request(compiled_model, plan, inputs, settings, times, saved_steps, wanted, n_runs)
 
 
 def initialise(req: Request, inputs: _Inputs, n_runs: int) -> tuple[dict[str, Any], tuple]:
@@ -211,18 +187,12 @@ def initialise(req: Request, inputs: _Inputs, n_runs: int) -> tuple[dict[str, An
     constant_values.update(inputs.values)
     for name in plan.scheduled:
         constant_values[name] = _schedule_row(inputs.schedules, [name], req.times[0])[0]
+    namespace.update(initial.HELPERS)
     with np.errstate(all="ignore"):
-        initial = _Initial(compiled_model, plan, constant_values, namespace, n_runs, req.dt)
-        for s in plan.statefuls:
-            initial[var(s.name)]
-        for name in plan.static:
-            namespace[var(name)] = initial[var(name)]
-        for name, value in constant_values.items():
-            if name not in plan.scheduled:
-                namespace[var(name)] = value
-        for name, code in plan.hoisted.items():
-            namespace[name] = eval(_code(code), namespace)  # noqa: S307 - code generated from the model file
-    return namespace, tuple(tuple(initial.states[s.name]) for s in plan.statefuls)
+        values, states = initial.run(compiled_model, plan, constant_values, namespace, n_runs, req.dt)
+    namespace.update(values)
+    namespace.update({var(n): v for n, v in constant_values.items() if n not in plan.scheduled})
+    return namespace, tuple(tuple(states[s.name]) for s in plan.statefuls)
 
 
 @dataclass
@@ -239,29 +209,44 @@ class Outputs:
 
     def frame(self, run: int = 0) -> pd.DataFrame:
         """One run as a frame: one row per saved month (index ``time``), one column per output."""
-        columns = list(self.values)
+        columns = tuple(self.values)
         table = np.empty((len(self.times), len(columns)))
         for i, name in enumerate(columns):
             table[:, i] = self.values[name][run]
-        return pd.DataFrame(table, index=pd.Index(self.times, name="time"), columns=columns)
+        # views of cached indexes: building them again (string columns) costs more than the rest
+        return pd.DataFrame(table, index=_time_index(self.times).view(), columns=_column_index(columns).view())
+
+
+@functools.lru_cache(maxsize=64)
+def _column_index(columns: tuple[str, ...]) -> pd.Index:
+    return pd.Index(columns)
+
+
+_TIME_INDEXES: dict[int, tuple[np.ndarray, pd.Index]] = {}
+
+
+def _time_index(times: np.ndarray) -> pd.Index:
+    """The ``time`` index of saved months ``times`` (one of :func:`_saved_times`' cached arrays)."""
+    known = _TIME_INDEXES.get(id(times))
+    if known is None or known[0] is not times:
+        if len(_TIME_INDEXES) > 64:
+            _TIME_INDEXES.clear()
+        known = _TIME_INDEXES[id(times)] = (times, pd.Index(times, name="time"))
+    return known[1]
 
 
 def collect(req: Request, out: dict[str, np.ndarray], namespaces: Sequence[dict[str, Any]], chunks: Sequence[slice]) -> Outputs:
     """The result: ``out`` holds each varying output as a (run, time) array; the constant ones come
     from the namespace of each chunk of runs."""
-    n_saved = sum(req.saved_steps)
-    data: dict[str, np.ndarray] = {}
-    for name in req.wanted:
-        if name in out:
-            data[name] = out[name]
-            continue
-        # constant during the run: one value per run (or one for all), repeated along time
-        if len(chunks) == 1:
-            column = np.asarray(namespaces[0][var(name)], dtype=float)
-        else:
-            column = np.concatenate([np.broadcast_to(np.asarray(ns[var(name)], dtype=float), (r.stop - r.start,)) for ns, r in zip(namespaces, chunks)])
-        data[name] = np.broadcast_to(column[:, None] if column.ndim else column, (req.n_runs, n_saved))
-    return Outputs(data, _saved_times(req.times, req.saved_steps, req.dt))
+    times = _saved_times(req.times, req.saved_steps, req.dt)
+    # constant during the run: one value per run (or one for all), repeated along time
+    constant = [n for n in req.wanted if n not in out]
+    block = np.empty((len(constant), req.n_runs))
+    for i, name in enumerate(constant):
+        for namespace, runs in zip(namespaces, chunks):
+            block[i, runs] = namespace[var(name)]
+    repeated = dict(zip(constant, np.broadcast_to(block[:, :, None], block.shape + (len(times),))))
+    return Outputs({name: out[name] if name in out else repeated[name] for name in req.wanted}, times)
 
 
 @functools.lru_cache(maxsize=16)

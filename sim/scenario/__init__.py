@@ -6,7 +6,7 @@ The model file's metadata (names, ranges, units) is the only list of inputs: not
 
 Split by job: ``schema`` (the fields, guards and problem type), ``source`` (reading TOML and the
 line of every key), ``checks`` (against the model file), ``loading`` (``extends`` chains, uploads,
-scenarios built in code), ``writer`` (back to TOML) and ``study`` (a study's ``[study]`` table).
+scenarios built in code) and ``writer`` (back to TOML).
 """
 
 from sim.scenario.checks import base_points, safe_folder_name, truncation
@@ -15,7 +15,6 @@ from sim.scenario.schema import (MAX_FILE_BYTES, MAX_RUNS, MAX_SAVED_VALUES, MAX
                                  Normal, RunSettings, Scenario, ScenarioError, ScenarioFile, ScenarioProblem, Schedule, Shock,
                                  Triangular, Uncertainty, Uniform)
 from sim.scenario.source import key_lines
-from sim.scenario.study import StudyChecker, check_study
 from sim.scenario.writer import to_toml
 
 __all__ = [
@@ -23,5 +22,4 @@ __all__ = [
     "RunSettings", "Scenario", "ScenarioError", "ScenarioFile", "ScenarioProblem", "Schedule", "Shock", "Triangular",
     "Uncertainty", "Uniform", "base_points", "json_schema", "key_lines", "load_scenario", "load_uploaded",
     "safe_folder_name", "scenario_from_dict", "shipped_scenarios", "to_toml", "truncation",
-    "StudyChecker", "check_study",
 ]

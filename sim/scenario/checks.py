@@ -14,6 +14,7 @@ from sim.model import Variable, get_model
 from sim.scenario.schema import (MAX_SAVED_VALUES, Lognormal, Normal, RunSettings, ScenarioFile, ScenarioProblem,
                                  Triangular, Uncertainty, Uniform)
 from sim.scenario.source import _field, _label, _owner, _Source
+from sim.scenario.study import STUDY_TABLES
 
 
 class _Checker:
@@ -47,12 +48,10 @@ class _Checker:
             self.add(location, problem)
 
 
-def _pydantic_problems(checker: _Checker, error: pydantic.ValidationError, *, prefix: tuple = (),
-                       fields: dict[tuple, type[pydantic.BaseModel]] | None = None) -> None:
-    """Report pydantic's errors as problems; ``prefix`` is where the validated table sits in the file and
-    ``fields`` names the model of each table (by location inside it), for "did you mean" hints."""
-    if fields is None:
-        fields = {(): ScenarioFile, ("run",): RunSettings, ("uncertainty",): Uncertainty}
+def _pydantic_problems(checker: _Checker, error: pydantic.ValidationError) -> None:
+    fields = {
+        (): ScenarioFile, ("run",): RunSettings, ("uncertainty",): Uncertainty, **STUDY_TABLES,
+    }
     for item in error.errors():
         location = _strip_tags(tuple(item["loc"]))
         kind = item["type"]
@@ -77,7 +76,7 @@ def _pydantic_problems(checker: _Checker, error: pydantic.ValidationError, *, pr
             message = "a distribution needs dist = uniform, triangular, normal or lognormal"
         else:
             message = item["msg"][:1].lower() + item["msg"][1:]
-        checker.add(prefix + location, message)
+        checker.add(location, message)
 
 
 def _without(data: dict[str, Any], locations: list[tuple]) -> dict[str, Any]:
@@ -156,6 +155,10 @@ def _check(checker: _Checker, spec: ScenarioFile) -> None:
                 checker.in_range(("shocks", index, "size"), variable, value, "with this shock the input reaches ")
     if spec.uncertainty is not None:
         _check_uncertainty(checker, spec)
+    if spec.study is not None:
+        from sim.scenario.study_checks import check_study
+
+        check_study(checker, spec)
 
 
 def _check_uncertainty(checker: _Checker, spec: ScenarioFile) -> None:

@@ -13,6 +13,7 @@ import streamlit as st
 from sim import runner
 from sim.results import SERIES_OUTPUTS, comparison_files, result_files
 from sim.scenario import Scenario, safe_folder_name
+from sim.ui.assumptions import assumptions_section
 from sim.ui.common import DASHES, PALETTE, label, read_upload, shipped
 
 DEFAULT_SELECTION = ("baseline", "reporting_factory", "balanced_dual_track")
@@ -91,6 +92,17 @@ def _selection() -> tuple[list[Scenario], list[str], tuple]:
 
 
 def render() -> None:
+    scenarios = _run_scenarios()
+    st.divider()
+    assumptions_section(scenarios)  # which assumptions matter (sim.analysis.sensitivity)
+    # -- virtual survey --
+    from sim.ui import survey_view
+
+    survey_view.render()
+
+
+def _run_scenarios() -> list[Scenario]:
+    """Choose, run, overlay and download scenarios; returns those chosen."""
     st.title("Analyst: scenarios")
     st.markdown("Run shipped scenario files or your own, overlay them, compare their KPIs and download every result "
                 "(the same files as `pmo-sim run`).")
@@ -109,16 +121,8 @@ def render() -> None:
             st.session_state["analyst_key"] = key
             st.session_state["analyst_files"] = comparison_files(st.session_state["analyst_results"])
     results = st.session_state.get("analyst_results")
-    if results:
-        _results(results, key)
-    # -- virtual survey --
-    from sim.ui import survey_view
-
-    survey_view.render()
-
-
-def _results(results, key: tuple) -> None:
-    """The scenarios' charts, KPI table and downloads."""
+    if not results:
+        return scenarios
     st.divider()
     shown = ", ".join(r.scenario.name for r in results)
     if st.session_state.get("analyst_key") != key:
@@ -137,3 +141,4 @@ def _results(results, key: tuple) -> None:
     st.dataframe(pd.read_csv(io.BytesIO(files["comparison_kpis.csv"])), hide_index=True, width="stretch")
     st.download_button("Download all results (zip)", lambda: results_zip(results), file_name="pmo-sim-results.zip",
                        mime="application/zip", key="download_zip")
+    return scenarios

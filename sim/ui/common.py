@@ -7,7 +7,7 @@ import math
 from typing import Any, Sequence
 
 import numpy as np
-import pandas as pd
+import pyarrow as pa
 import streamlit as st
 
 from sim import runner
@@ -25,12 +25,14 @@ def slider(name: str, *, key: str, percent: bool = False, value: float | None = 
     unit = "% of budget" if percent else variable.units
     step = (variable.step or (variable.maximum - variable.minimum) / 100) * scale
     decimals = max(0, -math.floor(math.log10(step) + 1e-9))
-    if key not in st.session_state:
-        st.session_state[key] = float((variable.default if value is None else value) * scale)
+    # The starting value as the widget's default, not written into the session state: a widget
+    # without a default reads the whole session state to find one, which made the page's ~70
+    # sliders cost time growing with their square.
     chosen = container.slider(
         f"{label(name)} ({unit})",
         min_value=float(variable.minimum * scale),
         max_value=float(variable.maximum * scale),
+        value=float((variable.default if value is None else value) * scale),
         step=float(step),
         format=f"%.{decimals}f",
         key=key,
@@ -42,8 +44,8 @@ def slider(name: str, *, key: str, percent: bool = False, value: float | None = 
 @st.cache_data(max_entries=512, show_spinner=False)
 def _run_cached(scenario_json: str, outputs: tuple[str, ...]) -> dict[str, np.ndarray]:
     scenario = scenario_from_dict(json.loads(scenario_json))
-    dataset = runner.run(scenario, outputs=list(outputs), with_parent=False).dataset
-    return {"time": dataset["time"].to_numpy(), **{n: dataset[n].to_numpy() for n in outputs}}
+    variables = runner.run(scenario, outputs=list(outputs), with_parent=False).dataset.variables
+    return {"time": variables["time"].values, **{n: variables[n].values for n in outputs}}
 
 
 def run_scenario(data: dict[str, Any], outputs: Sequence[str]) -> dict[str, np.ndarray]:
@@ -51,9 +53,10 @@ def run_scenario(data: dict[str, Any], outputs: Sequence[str]) -> dict[str, np.n
     return _run_cached(json.dumps(data, sort_keys=True), tuple(outputs))
 
 
-def quantiles(values: dict[str, np.ndarray], name: str) -> pd.DataFrame:
+def quantile_columns(values: dict[str, np.ndarray], name: str) -> dict[str, np.ndarray]:
+    """The 5, 25, 50, 75 and 95% of runs of ``name`` at each month, by column name (p05...)."""
     table = np.quantile(values[name], list(QUANTILE_COLUMNS.values()), axis=0)
-    return pd.DataFrame(dict(zip(QUANTILE_COLUMNS, table)), index=pd.Index(values["time"], name="month"))
+    return dict(zip(QUANTILE_COLUMNS, table))
 
 
 def label(name: str) -> str:
@@ -77,15 +80,17 @@ def palette(count: int) -> list[str]:
 
 def track_chart(title: str, names: Sequence[str], current: dict, references: dict[str, dict] | None = None,
                 bands: dict | None = None, height: int = 230,
-                y_range: Sequence[float] | None = (0, 1)) -> dict[str, Any]:
-    """A Vega-Lite spec: current (solid) against saved runs (dashed), with 25-75% and 5-95% bands.
+                y_range: Sequence[float] | None = (0, 1)) -> tuple[dict[str, Any], pa.Table]:
+    """A Vega-Lite spec and its data: current (solid) against saved runs (dashed), with 25-75% and 5-95% bands.
 
     ``references`` maps a saved run's name to its values. ``height`` is the plot's (axes, title and
     legends come on top: Streamlit's default would fit them all into it and squeeze the plot);
-    ``y_range`` fixes the vertical axis (None: fitted to the values).
+    ``y_range`` fixes the vertical axis (None: fitted to the values). Show it with
+    ``st.vega_lite_chart(data, spec)``.
 
     A plain spec rather than Altair (whose object model and schema validation cost more than the run
-    itself on every slider move), with one wide row per month that the browser folds into lines.
+    itself on every slider move), and the data as one Arrow table with one wide row per month that
+    the browser folds into lines (Arrow goes to the browser as it is: no frame, no records).
     """
     references = references or {}
     labels = [label(n) for n in names]
@@ -95,9 +100,9 @@ def track_chart(title: str, names: Sequence[str], current: dict, references: dic
         columns.update({f"{label(n)}|{run}": values[n][0][: len(current["time"])] for n in names})
     if bands is not None:
         for n in names:
-            for suffix, values in quantiles(bands, n).items():
-                columns[f"{label(n)}|{suffix}"] = values.to_numpy()
-    rows = pd.DataFrame(columns, index=pd.Index(current["time"], name="month")).reset_index().to_dict("records")
+            for suffix, values in quantile_columns(bands, n).items():
+                columns[f"{label(n)}|{suffix}"] = values
+    table = pa.table({"month": current["time"], **columns})
     # Variables below the plot (one a line when three would not fit side by side), runs above it.
     legend = {"orient": "bottom", "columns": 2 if len(names) <= 2 else 1, "labelLimit": 0}
     color = {"field": "variable", "type": "nominal", "title": None, "legend": legend,
@@ -127,8 +132,8 @@ def track_chart(title: str, names: Sequence[str], current: dict, references: dic
                         {"field": "value", "type": "quantitative", "format": ".3f"}],
         },
     })
-    return {"title": title, "height": height, "autosize": {"type": "fit-x", "contains": "padding"},
-            "data": {"values": rows}, "layer": layers}
+    spec = {"title": title, "height": height, "autosize": {"type": "fit-x", "contains": "padding"}, "layer": layers}
+    return spec, table
 
 
 def read_upload(uploaded) -> tuple[Scenario | None, list[str]]:

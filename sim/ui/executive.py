@@ -15,6 +15,7 @@ from sim.results import timeseries_table
 from sim.scenario import ScenarioError, scenario_from_dict, to_toml
 from sim.ui import money
 from sim.ui.common import MODEL, label, read_upload, run_scenario, track_chart
+from sim.ui.suggest import suggest_split
 from sim.ui.inputs import MONTE_CARLO_RUNS, controls, default_settings, put_on_inputs, scenario_data, settings_from_scenario
 
 KPI_MONTHS = {"1 year": 12, "3 years": 36, "10 years": 120}
@@ -115,12 +116,14 @@ def what_if() -> None:
         data = scenario_data(settings)
         horizon = settings["final_time"]  # compare over the same horizon
         compared_data = {n: scenario_data({**saved[n], "final_time": horizon}, name="saved") for n in compared}
+        picked = tuple(st.session_state.get("picked", ("effective_budget",)))
+        outputs = tuple(dict.fromkeys(OUTPUTS + picked))  # one run for the cards, the charts and the picked variables
         try:
-            current = run_scenario(data, OUTPUTS)
+            current = run_scenario(data, outputs)
         except ScenarioError as error:
             st.error("These inputs cannot be run:\n\n" + "\n".join(f"- `{p}`" for p in error.problems))
             return
-        references = {n: run_scenario(d, OUTPUTS) for n, d in compared_data.items()}
+        references = {n: run_scenario(d, outputs) for n, d in compared_data.items()}
         bands = run_scenario(scenario_data(settings, uncertainty=True), OUTPUTS) if uncertainty else None
         against = compared[0] if compared else None
         reference = references[against] if against else current
@@ -133,23 +136,26 @@ def what_if() -> None:
             st.caption(f"PMO Performance at the end lies between {p[0]:.2f} and {p[1]:.2f} in 90% of {MONTE_CARLO_RUNS} runs.")
         with st.expander("Figures at 1, 3 and 10 years"):
             st.dataframe(yearly_table(current, reference, against or "current"), hide_index=True, width="stretch")
+        # -- a better split, robust over the baseline's uncertainty (sim.analysis.optimize) --
+        with st.expander("Suggest a better split", expanded="suggestion" in st.session_state):
+            suggest_split(settings, kpis, OUTPUTS)
         curve = money.budget_curve(data, settings["pmo_budget"])
         charts = [track_chart(title, names, current, references, bands, y_range=y_range) for title, names, y_range in CHARTS]
-        charts.append(money.budget_chart(curve, settings["pmo_budget"]))
+        charts.append((money.budget_chart(curve, settings["pmo_budget"]), None))
         for row in range(0, len(charts), 2):  # a row of two at a time keeps the pairs level
-            for column, chart in zip(st.columns(2), charts[row:row + 2]):
-                column.vega_lite_chart(chart, width="stretch")
+            for column, (spec, table) in zip(st.columns(2), charts[row:row + 2]):
+                column.vega_lite_chart(table, spec, width="stretch")
         best = money.best_budget(curve)
         fit = float(current["authority_fit"][0][-1])
         st.caption(f"Solid: current settings; dashed: the saved runs compared. Of the budgets tried, **{best:g} "
                    f"{MODEL.variables['pmo_budget'].units}** adds the most net value with this split. "
                    f"{label('authority_fit')} of these settings: {fit:.2f} (1 when the PMO's authority is what its "
                    "organisation needs). Survival, money and value are weighted by the probability that the PMO still exists.")
-        _any_variable(data, compared_data)
+        _any_variable(current, references, outputs)
         _downloads(settings, current, bands)
 
 
-def _any_variable(data: dict[str, Any], compared_data: dict[str, dict[str, Any]]) -> None:
+def _any_variable(current: dict[str, Any], references: dict[str, dict[str, Any]], outputs: tuple[str, ...]) -> None:
     """A chart of any of the model's variables, picked by the user, for the current and the compared runs."""
     with st.expander("Chart any variable of the model"):
         options = sorted(MODEL.variables, key=label)
@@ -158,11 +164,10 @@ def _any_variable(data: dict[str, Any], compared_data: dict[str, dict[str, Any]]
                                 max_selections=6)
         if not picked:
             return
-        outputs = tuple(picked)
-        mine = run_scenario(data, outputs)
-        theirs = {n: run_scenario(d, outputs) for n, d in compared_data.items()}
-        st.vega_lite_chart(track_chart(", ".join(label(n) for n in picked), picked, mine, theirs, y_range=None),
-                           width="stretch")
+        if not set(picked) <= set(outputs):  # just picked: the page ran before the choice reached it
+            st.rerun(scope="fragment")
+        spec, table = track_chart(", ".join(label(n) for n in picked), picked, current, references, y_range=None)
+        st.vega_lite_chart(table, spec, width="stretch")
 
 
 def _default_name() -> str:

@@ -26,7 +26,7 @@ def _study():
 
     shipped = {p.stem: p for p in sorted(STUDIES.glob("*.toml"))}
     chosen = st.selectbox("Survey study", list(shipped), key="survey_study") if shipped else None
-    upload = st.file_uploader("Or your own study file (a scenario with [uncertainty] and a [study] table, kind = \"survey\")",
+    upload = st.file_uploader("Or your own study file (a scenario with [uncertainty] and a [study.survey] table)",
                               type=["toml"], key="survey_upload")
     try:
         if upload is not None:

@@ -13,6 +13,9 @@ from sim.diagram import DIAGRAM_NODES, LOOP_MEANINGS, NAMED_LOOPS, causal_dot
 from sim.simulate import simulate
 from sim.ui.common import MODEL, PALETTE, label
 from sim.ui.predict import predict_then_reveal
+from sim.ui import loops_view
+from sim.demonstrations import BALANCED, CRISIS_CASES, EXECUTION_ONLY, HIGH_READINESS, LOW_READINESS
+from sim.experiments import pulse_schedule, share_move, track_step
 
 
 @st.cache_data(show_spinner=False)
@@ -99,18 +102,25 @@ def render() -> None:
 
     st.header("1. A step into each track")
     predict_then_reveal("step", lambda: _step(size, at))
+    loops_view.loops_under({f"{track} step": track_step(track, at=float(at), size=size) for track in ("value", "execution")}, "step")
 
     st.header("2. Worse before better")
     fraction = st.slider("Share of the execution budget moved to the value track", 0.1, 1.0, 0.5, step=0.05, key="move_fraction")
     predict_then_reveal("move", lambda: _move_demo(fraction, at))
+    loops_view.loops_under({"moved to the value track": share_move(fraction=fraction, at=float(at)), "unchanged": {}}, "move")
 
     st.header("3. Risk as a catalyst")
     shock = st.slider("Size of a 3-month risk shock", 0.1, 1.0, 0.5, step=0.05, key="shock_size")
     predict_then_reveal("shock", lambda: _catalyst_demo(shock, at))
+    pulse = {"risk_shock": pulse_schedule(shock, start=float(max(at, 1)), duration=3)}
+    loops_view.loops_under({"high readiness": {**HIGH_READINESS, **pulse}, "no readiness": {**LOW_READINESS, **pulse}}, "shock")
 
     st.header("4. The zombie PMO")
     predict_then_reveal("zombie", _zombie_pmo)
+    loops_view.loops_under({"execution only": EXECUTION_ONLY, "balanced": BALANCED}, "zombie")
     _crisis_opportunity()
+    crisis = {"risk_shock": pulse_schedule(0.5, start=24, duration=3)}
+    loops_view.loops_under({case: {**params, **crisis} for case, params in CRISIS_CASES.items()}, "crisis")
     _structure()
 
 
@@ -161,6 +171,8 @@ def _structure() -> None:
     picked = st.selectbox("Show a variable of the diagram over time (the baseline)", DIAGRAM_NODES, index=DIAGRAM_NODES.index("executive_support"),
                           format_func=label, key="diagram_variable")
     st.line_chart(run[picked].rename(label(picked)), height=220, x_label="month")
+    st.subheader("The loops at work, month by month")
+    loops_view.scored_diagram()
     st.table(pd.DataFrame([
         {"loop": name, "what it does": LOOP_MEANINGS[name],
          "path": " -> ".join(MODEL.variables[n].name for n in NAMED_LOOPS[name] + NAMED_LOOPS[name][:1])}
@@ -177,9 +189,10 @@ def _zombie_pmo() -> None:
     st.markdown(
         "An **execution-only PMO** puts all of its budget into governance and delivery support (shares 50, 50, 0, 0, 0) "
         "and nothing into strategic alignment, value management or capability development. Templates, controls and "
-        "status reports run; projects are delivered. But nobody can see what it is *for*. Executives see little of "
-        "the strategic value realised unless Performance and Value Management measures it, so a PMO that measures "
-        "no benefits looks like a cost centre, however well it runs projects. Hobbs and Aubry (2007) found that about "
+        "status reports run; projects are delivered. But nobody can see what it is *for*. Executives credit the quick "
+        "wins in delivery while they are new, then take them for granted (aspirations adapt to performance: Cyert and "
+        "March 1963); after that they see only the strategic value the PMO realises and makes visible, so a PMO that "
+        "measures no benefits looks like a cost centre, however well it runs projects. Hobbs and Aubry (2007) found that about "
         "half of PMOs have their relevance questioned; PMI Pulse of the Profession (2017) finds benefits "
         "realisation weak in most organisations. Against it: the **balanced** split, 20% into each capability."
     )
@@ -203,9 +216,13 @@ def _zombie_pmo() -> None:
     zombie_crossing = crossings["execution only"]
     crossing = (f"Its survival falls below 50% at month **{zombie_crossing:.0f}**."
                 if zombie_crossing == zombie_crossing else f"Its survival stays above 50% for these {end:.0f} months.")
+    best = float(zombie["execution only: Delivery Performance"].idxmax())
     st.markdown(
-        f"At month {end:.0f} the execution-only PMO delivers **{final('execution only', 'Delivery Performance'):.0%}** of "
-        f"its projects on goal (balanced: {final('balanced', 'Delivery Performance'):.0%}), but realises "
+        f"At its best, in month {best:.0f}, the execution-only PMO delivers "
+        f"**{zombie.at[best, 'execution only: Delivery Performance']:.0%}** of its projects on goal (balanced: "
+        f"{zombie.at[best, 'balanced: Delivery Performance']:.0%}). By month {end:.0f} its shrinking budget has taken "
+        f"delivery down to **{final('execution only', 'Delivery Performance'):.0%}** "
+        f"(balanced: {final('balanced', 'Delivery Performance'):.0%}), and it realises "
         f"**{final('execution only', 'Strategic Value Realization'):.0%}** of the intended benefits "
         f"(balanced: {final('balanced', 'Strategic Value Realization'):.0%}). Executive support ends at "
         f"**{final('execution only', 'Executive Support'):.2f}** (balanced: {final('balanced', 'Executive Support'):.2f}), "

@@ -9,8 +9,9 @@ import pandas as pd
 
 from sim.analysis.survey import claims, mediation, paths, population, reliability, sem
 from sim.analysis.survey.measurement import Responses, measure
-from sim.analysis.survey.study import MIN_RESPONDENTS, SurveyOptions
+from sim.analysis.survey.study import MIN_RESPONDENTS
 from sim.scenario import Scenario
+from sim.scenario.survey_study import SurveyStudy
 
 
 class SurveyError(Exception):
@@ -75,7 +76,7 @@ class Analysis:
 @dataclass
 class SurveyResult:
     scenario: Scenario
-    options: SurveyOptions
+    options: SurveyStudy
     population: population.Population
     responses: Responses
     analysis: Analysis
@@ -111,12 +112,12 @@ def analyse(responses: Responses, *, resamples: int, confidence: float, rng: np.
         improper_share=float(1 - drawn.proper.mean()), sample_proper=bool(sample.proper[0]), confidence=confidence)
 
 
-def run_survey(scenario: Scenario, options: SurveyOptions, *, pmos: int | None = None, bootstrap: int | None = None,
-               seed: int | None = None, fit_sem: bool = True, engine: str = "batch") -> SurveyResult:
+def run_survey(scenario: Scenario, options: SurveyStudy, *, pmos: int | None = None, bootstrap: int | None = None,
+               seed: int | None = None, fit_sem: bool = True) -> SurveyResult:
     """Survey the scenario's population as the study says; ``pmos``, ``bootstrap`` and ``seed`` override it."""
     if seed is not None or bootstrap is not None:
         options = options.model_copy(update={k: v for k, v in (("seed", seed), ("bootstrap", bootstrap)) if v is not None})
-    drawn = population.draw(scenario, options, pmos=pmos, engine=engine)
+    drawn = population.draw(scenario, options, pmos=pmos)
     respondents = drawn.respondents
     if len(respondents) < MIN_RESPONDENTS:
         raise SurveyError(f"only {len(respondents)} of {len(drawn.pmos)} PMOs answered (open: {int(drawn.pmos['open'].sum())}); "

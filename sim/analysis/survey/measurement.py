@@ -15,7 +15,8 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.survey.constructs import NAMES, short
-from sim.analysis.survey.study import SurveyOptions
+from sim.analysis.survey.study import items
+from sim.scenario.survey_study import SurveyStudy
 
 
 @dataclass
@@ -37,8 +38,9 @@ def likert(latent: np.ndarray, points: int) -> np.ndarray:
     return np.clip(np.rint(middle + latent * (points - 1) / 4), 1, points).astype(np.int8)
 
 
-def measure(true_values: pd.DataFrame, options: SurveyOptions, rng: np.random.Generator) -> Responses:
-    """Answers of the respondents whose true construct values (0-1, one column per construct) are given."""
+def measure(true_values: pd.DataFrame, options: SurveyStudy, rng: np.random.Generator) -> Responses:
+    """Answers of the respondents whose true construct values (one column per construct: the model quantity
+    the study reads for it) are given."""
     count = len(true_values)
     method = rng.standard_normal(count)
     columns: dict[str, np.ndarray] = {}
@@ -47,7 +49,7 @@ def measure(true_values: pd.DataFrame, options: SurveyOptions, rng: np.random.Ge
         values = true_values[name].to_numpy(dtype=float)
         spread = values.std()
         z = (values - values.mean()) / spread if spread > 0 else np.zeros(count)
-        loadings, noise = options.items(name)
+        loadings, noise = items(options, name)
         blocks[name] = []
         for number, (loading, error) in enumerate(zip(loadings, noise), start=1):
             item = f"{short(name)}{number}"

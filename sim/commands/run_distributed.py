@@ -1,0 +1,37 @@
+"""``pmo-sim run --scheduler``: each scenario's Monte Carlo in chunks on a Dask cluster, streamed to Parquet."""
+
+from __future__ import annotations
+
+import sys
+
+from sim.commands.inputs import BAD_INPUT, OK, RUN_FAILED, load_inputs, report
+
+
+def main(args, command_line: list[str]) -> int:
+    from sim.analysis.distributed import dask_client, monte_carlo
+
+    if args.chunk_runs < 1:
+        report([f"pmo-sim: --chunk-runs {args.chunk_runs}: must be 1 or more"])
+        return BAD_INPUT
+    inputs = load_inputs(args)
+    report(inputs.problems)
+    if inputs.problems:
+        return BAD_INPUT
+    failed = False
+    with dask_client(args.scheduler) as client:
+        for scenario in inputs.scenarios:
+            def progress(done: int, total: int, name: str = scenario.name) -> None:
+                print(f"{name}: {done:,} of {total:,} runs", file=sys.stderr, flush=True)
+
+            try:
+                done = monte_carlo(scenario, args.out, client=client, runs=args.runs, seed=args.seed,
+                                   chunk_runs=args.chunk_runs, resume=args.resume, command_line=command_line,
+                                   progress=progress)
+            except Exception as error:  # noqa: BLE001 - report, keep going with the other files
+                print(f"pmo-sim: {scenario.path}: run failed: {type(error).__name__}: {error}; "
+                      "run again with --resume to keep the chunks already finished", file=sys.stderr)
+                failed = True
+                continue
+            print(f"{scenario.path}: {done.runs:,} runs in {done.chunks} chunks"
+                  f"{f' ({done.resumed} resumed)' if done.resumed else ''} -> {done.folder}")
+    return RUN_FAILED if failed else OK

@@ -1,0 +1,5 @@
+"""The workshop's console page (a Streamlit page script)."""
+
+from sim.ui.workshop_console import render
+
+render()
