@@ -34,14 +34,13 @@ def main() -> None:
 
     from sim.analysis.survey import analyse, load_study, run_survey
     from sim.analysis.survey.measurement import measure
-    from sim.analysis.survey.study import SurveyOptions
+    from sim.scenario.survey_study import SurveyStudy
 
     scenario, options = load_study(ROOT / "studies" / "white_paper_survey.toml")
     run_survey(scenario, options, pmos=100, bootstrap=50, fit_sem=False)  # compile the batch engine's kernel once
     timed("shipped study, 500 PMOs drawn, ~300 answer, 1,000 resamples", lambda: run_survey(scenario, options))
     rng = np.random.default_rng(0)
-    responses = measure(latent_scores(300, rng), SurveyOptions(kind="survey", age={"dist": "uniform", "low": 0, "high": 1},
-                                                              loadings=[0.85, 0.8, 0.75, 0.7]), rng)
+    responses = measure(latent_scores(300, rng), SurveyStudy(loadings=[0.85, 0.8, 0.75, 0.7]), rng)
     timed("300 answers (known paths), 1,000 resamples, without semopy",
           lambda: analyse(responses, resamples=1000, confidence=0.95, rng=rng, fit_sem=False))
     timed("300 answers (known paths), 1,000 resamples, with semopy's fit",

@@ -93,13 +93,15 @@ def analyse(responses: Responses, *, resamples: int, confidence: float, rng: np.
                                     paths.bootstrap(items, blocks, resamples=resamples, rng=rng, disattenuate=False),
                                     confidence=confidence)
     fitted = None
-    if fit_sem and sample.proper[0]:
+    improper = float(1 - drawn.proper.mean())
+    if fit_sem and sample.proper[0] and improper <= MAX_IMPROPER:
         fitted = sem.fit(items, blocks)
     elif fit_sem:  # no latent model is identified; semopy would search a long time for a meaningless optimum
+        where = "in the sample" if not sample.proper[0] else f"in {improper:.0%} of the bootstrap resamples"
         fitted = sem.SemFit(pd.DataFrame(columns=["from", "to", "estimate", "p_value"]),
                             pd.DataFrame(columns=["construct", "item", "loading"]),
-                            error="not fitted: the construct correlations corrected for measurement error are not "
-                                  "positive definite, so no latent model is identified")
+                            error=f"not fitted: the construct correlations corrected for measurement error are not "
+                                  f"positive definite ({where}), so no latent model is identified")
     if fitted is not None and fitted.error is None:
         effects = effects.merge(fitted.paths.rename(columns={"estimate": "sem_estimate", "p_value": "sem_p_value"}),
                                 on=["from", "to"], how="left")
@@ -109,7 +111,7 @@ def analyse(responses: Responses, *, resamples: int, confidence: float, rng: np.
         effects=effects, score_effects=on_scores, sem=fitted, reliability=reliability.reliability_table(items, blocks),
         htmt=reliability.htmt(items, blocks),
         mediation=mediation.mediation_table(items, blocks, on_scores, confidence=confidence),
-        improper_share=float(1 - drawn.proper.mean()), sample_proper=bool(sample.proper[0]), confidence=confidence)
+        improper_share=improper, sample_proper=bool(sample.proper[0]), confidence=confidence)
 
 
 def run_survey(scenario: Scenario, options: SurveyStudy, *, pmos: int | None = None, bootstrap: int | None = None,

@@ -16,6 +16,7 @@ from sim.analysis.survey.constructs import NAMES, short
 from sim.analysis.survey.diagram import path_dot, path_figure
 from sim.analysis.survey.mediation import mediation_lines
 from sim.analysis.survey.reliability import HTMT_MAX, htmt_problems
+from sim.analysis.survey.study import reading
 from sim.results import OutputError, _csv, _png, manifest, new_file_mode
 from sim.scenario import safe_folder_name
 
@@ -36,6 +37,12 @@ def summary_lines(result: SurveyResult) -> list[str]:
         f"Measurement: {options.scale}-point Likert items, {', '.join(f'{short(n)} {len(result.responses.blocks[n])}' for n in NAMES)} "
         f"items; common-method loading {options.common_method:g}; {options.bootstrap} bootstrap resamples, {level} intervals.",
     ]
+    read = [f"{short(n)} = {reading(options, n).text()}" for n in NAMES if reading(options, n).measure != "state"]
+    lines.append("What the items ask about: " + "".join(f"{r}; " for r in read) + ("the other constructs" if read else "every construct")
+                 + " at the survey month.")
+    if options.events is not None:
+        lines.append(f"Risk events on {options.events.input}: {pmos['events'].mean():.1f} per PMO over the horizon on average "
+                     f"(gaps of {options.events.every:g} months on average), each PMO its own.")
     problems = htmt_problems(analysis.htmt)
     if problems:
         pairs = ", ".join(f"{short(a)}-{short(b)} {v:.2f}" for a, b, v in sorted(problems, key=lambda p: -p[2]))
