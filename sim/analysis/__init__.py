@@ -3,7 +3,9 @@ returning a result object, every model run going through batch-engine calls over
 :mod:`~sim.analysis.sensitivity` (SALib Sobol and Morris), :mod:`~sim.analysis.optimize` (the best
 budget split or schedule, robust over uncertainty; scipy and pymoo), :mod:`~sim.analysis.distributed`
 (the same runs in chunks on a Dask cluster, streamed to Parquet), :mod:`~sim.analysis.loops` (Loops
-that Matter: which feedback loop dominates when), and calibration to a PMO's history:
+that Matter: which feedback loop dominates when), :mod:`~sim.analysis.survey` (a virtual survey of a
+population of simulated PMOs: the white paper's path model estimated on their answers), and calibration
+to a PMO's history:
 
     sim.analysis.calibrate(history, scenario, *, params=None, ...) -> Calibration   # fit to a PMO's history
 
