@@ -9,10 +9,13 @@ the net flow's link to the stock scores 1, the form of Schoenberg, Hayward and E
 the change in the net flow, ``|Δi / Δ(net flow)|``, signed. Every change is taken over the time step
 that ends at the scored time (isee Stella's timing; Simlin takes the stock links one step earlier).
 
-SMOOTH and DELAY structures are expanded into their stages (each a stock with its net flow), and
-a model link through one is a composite link: the path score with the largest magnitude among the
-paths through the structure, at each time (Schoenberg and Eberlein 2020, "Seamlessly integrating
-Loops that Matter"). Loops internal to a structure are not model links and never appear.
+SMOOTH and DELAY structures are expanded into the macro's stocks and flows (each stage a stock with
+its net flow; a DELAY's flows between stages nodes of their own), and a model link through one is a
+composite link: the path score with the largest magnitude among the simple paths through the
+structure, at each time (Schoenberg and Eberlein 2020, "Seamlessly integrating Loops that Matter").
+The maximum is taken over the macro's own pathways: aggregating the flows of a stage before choosing
+would change it where a delay time acts on a stage's inflow and outflow together. Loops internal to
+a structure are not model links and never appear.
 
 The run itself is the numpy backend's: it hands every saved step's values and those of the step
 before to a :class:`_Recorder`, so that every schedule, shock and per-run input is followed. The
@@ -65,12 +68,23 @@ def _code(expression: str) -> Any:
     return compile(expression, "<pmo-sim link score>", "eval")
 
 def _stateful_nodes(s: Stateful) -> tuple[list[Node], list[str]]:
-    """The nodes of a stock, SMOOTH or DELAY: each stage's state and net flow, mirroring the plan's derivatives."""
+    """The nodes of a stock, SMOOTH or DELAY as the macro's stocks and flows, mirroring the plan's derivatives.
+
+    Each stage is a state with its net flow (flows aggregated into the net flow, the 2023 form). A
+    DELAY's flows between stages are nodes of their own, each the outflow of one stage and the
+    inflow of the next, as in the macro's expansion (Vensim's and Stella's DELAY3: three stocks and
+    four flows): a composite link's pathways are then the simple paths through those stocks and
+    flows. Aggregating a stage's inflow and outflow into one node instead would merge the delay
+    time's effects on both into one path, and open a path through each stage's own drain (delay
+    time -> outflow -> stage -> the same outflow), which the macro does not have.
+    """
     n, owner = s.order, s.name
     stage = [f"{owner}__stage{k}" for k in range(n)]
     if s.kind in ("integ", "smooth"):
         stage[-1] = owner
     flows = [f"{owner}__flow{k}" for k in range(n)]
+    # A DELAY's outflow of stage k (the plan's states hold stage content x order): the last one is the output.
+    outflows = [f"{owner}__out{k}" for k in range(n - 1)] + [owner]
     time_deps = frozenset(s.time_deps)
     input_deps = frozenset(_deps_of(s.input))
     nodes: list[Node] = []
@@ -82,13 +96,14 @@ def _stateful_nodes(s: Stateful) -> tuple[list[Node], list[str]]:
             code = f"({target} - {var(stage[k])}) * {n} / ({s.time})"
             deps = (input_deps if k == 0 else {stage[k - 1]}) | {stage[k]} | time_deps
         else:
-            inflow = f"({s.input})" if k == 0 else f"{var(stage[k - 1])} / ({s.time})"
-            code = f"({inflow} - {var(stage[k])} / ({s.time})) * {n}"
-            deps = (input_deps if k == 0 else {stage[k - 1]}) | {stage[k]} | time_deps
+            inflow = f"({s.input})" if k == 0 else var(outflows[k - 1])
+            code = f"({inflow} - {var(outflows[k])}) * {n}"
+            deps = (input_deps if k == 0 else {outflows[k - 1]}) | {outflows[k]}
         nodes.append(Node(flows[k], code, frozenset(deps)))
         nodes.append(Node(stage[k], None, frozenset({flows[k]}), flow=flows[k]))
     if s.kind == "delay":
-        nodes.append(Node(owner, f"{var(stage[-1])} / ({s.time})", frozenset({stage[-1]}) | time_deps))
+        outflow_nodes = [Node(outflows[k], f"{var(stage[k])} / ({s.time})", frozenset({stage[k]}) | time_deps) for k in range(n)]
+        nodes = outflow_nodes + nodes  # each outflow is evaluated before the net flows that read it
     return nodes, stage
 
 
@@ -184,6 +199,11 @@ def _node_scores(graph: ScoringGraph, wanted: set[tuple[str, str]], now: dict[st
     scores: dict[tuple[str, str], np.ndarray] = {}
     earlier = dict(namespace, **{var(n): v for n, v in before.items() if n != TIME}, time=before[TIME])
     later = dict(namespace, **{var(n): v for n, v in now.items() if n != TIME}, time=now[TIME])
+    for node in graph.nodes.values():  # net flows and a DELAY's flows: computed here, now and before
+        if node.code is not None and node.name not in now:
+            code = _code(node.code)
+            now[node.name] = later[var(node.name)] = np.asarray(eval(code, later))  # noqa: S307 - code from the model file
+            before[node.name] = earlier[var(node.name)] = np.asarray(eval(code, earlier))  # noqa: S307
     for node in graph.nodes.values():
         if node.code is None:  # a net flow's link to its state
             if (node.flow, node.name) in wanted:
@@ -193,9 +213,6 @@ def _node_scores(graph: ScoringGraph, wanted: set[tuple[str, str]], now: dict[st
         if not deps:
             continue
         code = _code(node.code)
-        if node.name not in now:  # a net flow or a DELAY's output: computed here, now and before
-            now[node.name] = later[var(node.name)] = np.asarray(eval(code, later))  # noqa: S307 - code from the model file
-            before[node.name] = earlier[var(node.name)] = np.asarray(eval(code, earlier))  # noqa: S307
         total = now[node.name] - before[node.name]
         for dep in deps:
             partial = eval(code, dict(earlier, **{var(dep) if dep != TIME else TIME: now[dep]})) - before[node.name]  # noqa: S307
