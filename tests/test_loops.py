@@ -98,7 +98,7 @@ def test_composite_link_through_a_delay_time_follows_the_macro_pathways():
     """A DELAY3's delay time reaches its output by the three pathways of the macro's stocks and flows (Schoenberg and
     Eberlein 2020): directly, through the second outflow and third stock, and through the first outflow and the
     second and third stocks; never through a stage's own drain (delay time -> outflow -> the stage it drains)."""
-    from sim.engine.link_scores import scoring_graph
+    from sim.engine.scoring_graph import scoring_graph
     from sim.engine.plan import compiled, plan_for
 
     compiled_model = compiled(fixture("supply_line"))
@@ -165,6 +165,22 @@ def test_many_runs_match_single_runs_and_the_numpy_path_matches_the_kernel():
     kernel = loop_scores.score_block(links.scores, order, partitions, members, len(one.families), compiled=True)
     plain = loop_scores.score_block(links.scores, order, partitions, members, len(one.families), compiled=False)
     assert np.allclose(kernel.relative, plain.relative, atol=1e-12) and np.allclose(kernel.family, plain.family, atol=1e-12)
+
+
+@pytest.mark.parametrize("name", ["supply_line", None])
+def test_both_backends_give_the_same_link_scores(name):
+    """The link scores from the numba kernel's run and from the numpy backend's (the fallback without numba) agree,
+    through a schedule too: the two runs differ only in the last bits of a few values."""
+    pytest.importorskip("numba")
+    from sim.engine.link_scores import link_scores
+
+    model = fixture(name) if name else None
+    table = pd.DataFrame({"base_lead_time": [3.0, 4.0]}) if name else pd.DataFrame(
+        {"pmo_budget": [100.0, pd.Series([100.0, 150.0], index=[12.0, 13.0])]})
+    numba_scores = link_scores(table, model=model, final_time=None if name else 36, engine="numba")
+    numpy_scores = link_scores(table, model=model, final_time=None if name else 36, engine="numpy")
+    assert numba_scores.links == numpy_scores.links and np.count_nonzero(numba_scores.scores) > numba_scores.scores.size / 4
+    assert np.allclose(numba_scores.scores, numpy_scores.scores, rtol=1e-8, atol=1e-12)
 
 
 def write_scenario(folder: Path, text: str, name: str = "study.toml") -> Path:
