@@ -138,12 +138,16 @@ def test_pmo_catalogue_names_every_loop_and_the_documented_loops_have_their_pola
         assert study.polarity(loop)[0] == name[0], name
 
 
+def shock_and_schedule() -> pd.DataFrame:
+    """Three runs: the defaults, a risk shock at month 24, a budget step at month 24."""
+    return pd.DataFrame({"risk_shock": [0.0, pulse_schedule(0.5, start=24, duration=3), 0.0],
+                         "pmo_budget": [100.0, 100.0, pd.Series([100.0, 100.0, 150.0], index=[0.0, 24.0, 25.0])]})
+
+
 def test_scores_follow_a_shock_and_a_schedule():
     """Runs of one call that differ only from month 24 (a risk shock; a budget schedule) score the same loops
     the same way before it, and differently after."""
-    table = pd.DataFrame({"risk_shock": [0.0, pulse_schedule(0.5, start=24, duration=3), 0.0],
-                          "pmo_budget": [100.0, 100.0, pd.Series([100.0, 100.0, 150.0], index=[0.0, 24.0, 25.0])]})
-    study = loop_dominance(table, final_time=48)
+    study = loop_dominance(shock_and_schedule(), final_time=48)
     for run in (1, 2):
         assert np.allclose(study.relative[:, :24, 0], study.relative[:, :24, run])
         assert np.abs(study.relative[:, 25:, 0] - study.relative[:, 25:, run]).max() > 0.05
@@ -170,13 +174,12 @@ def test_many_runs_match_single_runs_and_the_numpy_path_matches_the_kernel():
 @pytest.mark.parametrize("name", ["supply_line", None])
 def test_both_backends_give_the_same_link_scores(name):
     """The link scores from the numba kernel's run and from the numpy backend's (the fallback without numba) agree,
-    through a schedule too: the two runs differ only in the last bits of a few values."""
+    through a shock and a schedule too: the two runs differ only in the last bits of a few values."""
     pytest.importorskip("numba")
     from sim.engine.link_scores import link_scores
 
     model = fixture(name) if name else None
-    table = pd.DataFrame({"base_lead_time": [3.0, 4.0]}) if name else pd.DataFrame(
-        {"pmo_budget": [100.0, pd.Series([100.0, 150.0], index=[12.0, 13.0])]})
+    table = pd.DataFrame({"base_lead_time": [3.0, 4.0]}) if name else shock_and_schedule()
     numba_scores = link_scores(table, model=model, final_time=None if name else 36, engine="numba")
     numpy_scores = link_scores(table, model=model, final_time=None if name else 36, engine="numpy")
     assert numba_scores.links == numpy_scores.links and np.count_nonzero(numba_scores.scores) > numba_scores.scores.size / 4
