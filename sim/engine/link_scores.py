@@ -164,10 +164,13 @@ def _scores(scorer: _Scorer, n_links: int, now: np.ndarray, before: np.ndarray, 
     function = types.FunctionType(scorer.code, namespace)
     with np.errstate(all="ignore"):
         function(tuple(now), tuple(before), time_now, time_before, partial, total, change)
-        # |p / t| * sign(p / c) = p / t * sign(t * c); 0 where t or c is 0
-        direction = np.sign(np.multiply(total, change, out=change))
-        pair_scores = np.divide(partial, total, out=np.zeros_like(partial), where=direction != 0)
+        # |p / t| * sign(p / c) = p / t * sign(t * c); 0 where t or c is 0 (in place: these arrays are large for many runs)
+        direction = np.sign(np.multiply(total, change, out=change), out=change)
+        scored = direction != 0
+        pair_scores = np.divide(partial, total, out=partial, where=scored)
+        pair_scores[~scored] = 0.0
         pair_scores *= direction
+        del total, change, direction, scored
     pair_scores[scorer.unit] = 1.0
     scores = np.zeros((n_links,) + shape)
     if scorer.direct:
