@@ -5,8 +5,8 @@ BIN    := $(VENV)/bin
 HASH   := $(shell cat pyproject.toml | sha256sum | cut -c1-12)
 PIP    := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 # What each target needs: the app needs only its extra; the tests need every extra they exercise.
-APP_EXTRAS  := app,fast,analysis,workshop
-TEST_EXTRAS := app,fast,loops,parquet,test,units,analysis,distributed,workshop
+APP_EXTRAS  := app,fast,analysis,workshop,survey
+TEST_EXTRAS := app,fast,loops,parquet,test,units,analysis,distributed,workshop,calibrate,survey
 
 .PHONY: app serve test batch screenshots install clean workshop
 

@@ -11,6 +11,8 @@ do not add up), 2 bad input. The subcommands live in :mod:`sim.commands`, one mo
     pmo-sim loops FILES_OR_DIRS... --out DIR [--variable NAME] [--runs N] [--seed S] [-p name=value ...]
     pmo-sim sensitivity FILES... --out DIR [--method sobol|morris] [--params A,B] [--outputs A,B] [-n N] ...
     pmo-sim optimize FILES... --out DIR [--objective performance|net_value|survival] [--phases 1|2|3] ...
+    pmo-sim calibrate HISTORY.csv --scenario S.toml --out DIR [--params a,b,c] [--noise SERIES=SD ...] [--posterior]
+    pmo-sim survey STUDY.toml --out DIR [--pmos N] [--bootstrap B] [--seed S] [--no-sem]
 """
 
 from __future__ import annotations
@@ -93,6 +95,10 @@ def _parser() -> argparse.ArgumentParser:
                                       description="Check that every equation of a model file is dimensionally consistent.")
     check_units.add_argument("model", nargs="?", type=Path, metavar="MODEL_FILE.mdl", help="default: the shipped model")
     _study_parsers(commands, run)
+    from sim.commands import calibrate, survey
+
+    calibrate.add_parser(commands)
+    survey.add_parser(commands)
     return parser
 
 
@@ -137,6 +143,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         command = {"run": run.main, "validate": validate.main, "compare": compare.main, "list-params": model_info.list_params,
                    "schema": model_info.schema, "check-units": model_info.check_units,
                    "sensitivity": sensitivity.main, "optimize": optimize.main, "loops": loops_command.main}
+        from sim.commands import calibrate, survey
+
+        command["calibrate"] = calibrate.main
+        command["survey"] = survey.main
         return command[args.command](args, ["pmo-sim", *argv])
     except KeyboardInterrupt:
         print("pmo-sim: interrupted; results already written are complete, the rest were not started", file=sys.stderr)

@@ -288,12 +288,20 @@ def manifest(result: Result | Report, *, command_line: Sequence[str], files: dic
 
     ``files`` gives each file's content, or its SHA-256 already computed (a file written in pieces).
     """
+    scenario = result.scenario
+    return provenance(scenario, command_line=command_line, files=files, before={"resolved_scenario": scenario.resolved()},
+                      run={"seed": result.seed, "runs": result.runs, "engine": result.engine})
+
+
+def provenance(scenario: Scenario, *, command_line: Sequence[str], files: dict[str, bytes | str], before: dict | None = None,
+               run: dict | None = None) -> dict:
+    """The manifest of any result made from a scenario: versions, model and scenario hashes, ``before`` and ``run``
+    (what the result adds), the command line, the time and every file's SHA-256 (content, or a hash already computed)."""
     import pysd
 
     import sim
 
     model = get_model()
-    scenario = result.scenario
     return {
         "pmo_sim_version": sim.__version__,
         "model_file": model.path.name,
@@ -301,10 +309,8 @@ def manifest(result: Result | Report, *, command_line: Sequence[str], files: dic
         "scenario": scenario.name,
         "scenario_file": str(scenario.path) if scenario.path else None,
         "scenario_sha256": scenario.sha256(),
-        "resolved_scenario": scenario.resolved(),
-        "seed": result.seed,
-        "runs": result.runs,
-        "engine": result.engine,
+        **(before or {}),
+        **(run or {}),
         "command_line": list(command_line),
         "created_utc": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "python": platform.python_version(),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any, Iterator, Sequence
 
 import numpy as np
@@ -60,6 +61,17 @@ def from_uniform(dist, variable, u: np.ndarray) -> np.ndarray:
     lower = family.cdf(low, **shape) if math.isfinite(low) else 0.0
     upper = family.cdf(high, **shape) if math.isfinite(high) else 1.0
     return np.clip(family.ppf(lower + u * (upper - lower), **shape), low, high)
+
+
+def distribution_quantile(dist, variable, q: float | np.ndarray) -> np.ndarray:
+    """The ``q`` quantiles of an uncertain input's distribution (truncated where it says), e.g. 0.5: its median."""
+    return from_uniform(dist, variable, np.atleast_1d(np.asarray(q, dtype=float)))
+
+
+def sample_distribution(dist, u: np.ndarray, *, minimum: float | None = None, maximum: float | None = None) -> np.ndarray:
+    """Uniform numbers ``u`` through a scenario file's distribution, truncated to ``[minimum, maximum]`` as an
+    input's documented range truncates it (for quantities that are not model inputs, e.g. a surveyed PMO's age)."""
+    return from_uniform(dist, SimpleNamespace(minimum=minimum, maximum=maximum), u)
 
 
 def run_count(spec: ScenarioFile, runs: int | None = None) -> int:

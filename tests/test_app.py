@@ -32,7 +32,9 @@ def test_trainer_shows_the_zombie_pmo_and_the_crisis_demonstrations():
     assert "MODEL.md" not in text and "seed" not in text.lower()
     summary = next(t.value for t in app.table if "deepest delivery dip" in t.value.columns)
     assert list(summary.index) == list(CRISIS_CASES)
-    assert len(app.get("vega_lite_chart")) == 10  # one for each of the first three, four and two for the new ones, the diagram's variable
+    # one for each of the first three, four and two for the new ones, the diagram's variable, and under each of the
+    # five demonstrations its loop-dominance chart
+    assert len(app.get("vega_lite_chart")) == 10 + 5
 
 
 def test_the_zombie_pmo_delivers_but_loses_support_and_survival():
@@ -121,9 +123,10 @@ def test_predict_then_reveal_hides_each_demonstration_until_the_room_has_chosen(
     app.toggle(key="predict_mode").set_value(True).run()
     assert not app.exception
     radios = [r.key for r in app.radio]
-    assert radios == ["predict_step", "predict_move", "predict_shock", "predict_zombie"]
+    # the loop-dominance case pickers wait for the reveal too (they would give the answer away); the crisis has no prediction
+    assert radios == ["predict_step", "predict_move", "predict_shock", "predict_zombie", "loops_crisis"]
     assert app.button(key="reveal_move").disabled  # nothing to reveal before a choice
-    assert len(app.get("vega_lite_chart")) == 3 * 4 + 2 + 1  # sketches; the crisis and the diagram's variable stay
+    assert len(app.get("vega_lite_chart")) == 3 * 4 + 2 + 1 + 1  # sketches; the crisis, its loops and the diagram's variable stay
     app.radio(key="predict_move").set_value("B: dips first, then climbs above").run()
     app.button(key="reveal_move").click().run()
     charts = [str(c.proto.spec) for c in app.get("vega_lite_chart")]

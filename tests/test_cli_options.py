@@ -39,7 +39,7 @@ def test_version_comes_from_the_package_metadata():
 def test_every_option_of_every_subcommand_is_documented():
     """Each option has a help text; each option taking a value names it (metavar or choices)."""
     subcommands = next(a for a in _parser()._actions if isinstance(a, argparse._SubParsersAction))
-    assert set(subcommands.choices) == {"run", "validate", "compare", "list-params", "schema", "check-units", "sensitivity", "optimize", "loops"}
+    assert set(subcommands.choices) == {"run", "validate", "compare", "list-params", "schema", "check-units", "sensitivity", "optimize", "loops", "calibrate", "survey"}
     for name, parser in subcommands.choices.items():
         assert parser.description, name
         for action in parser._actions:

@@ -16,7 +16,7 @@ from typing import Callable
 import networkx as nx
 
 from sim.engine.plan import compiled, plan_for
-from sim.engine.link_scores import scoring_graph
+from sim.engine.scoring_graph import scoring_graph
 from sim.model import Model, get_model
 
 

@@ -20,15 +20,17 @@ import numpy as np
 DOMINANCE = 0.5
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class LoopOrder:
     """The order in which loops are multiplied out: each started at its busiest link and sorted, so
     that loops sharing a path share its partial products (a quarter of the multiplications of one
     product per loop); ``common[k]`` is how much of its path the k-th loop shares with the one before."""
 
     rotated: list[tuple[int, ...]]
-    order: list[int]
-    common: list[int]
+    order: np.ndarray  # (loop,) int
+    common: np.ndarray  # (loop,) int
+    sequence: np.ndarray  # the rotated loops' link indices, one after another
+    offsets: np.ndarray  # where each loop starts in ``sequence`` (and where the last ends)
 
     @classmethod
     def of(cls, loops: Sequence[Sequence[int]]) -> "LoopOrder":
@@ -45,7 +47,9 @@ class LoopOrder:
                 shared += 1
             common.append(shared)
             previous = rotated[i]
-        return cls(rotated, order, common)
+        sequence = np.array([i for r in rotated for i in r], dtype=np.int64)
+        offsets = np.concatenate([[0], np.cumsum([len(r) for r in rotated])]).astype(np.int64)
+        return cls(rotated, np.asarray(order, dtype=np.int64), np.asarray(common, dtype=np.int64), sequence, offsets)
 
 
 @dataclass
@@ -69,8 +73,7 @@ def score_block(link_scores: np.ndarray, loops: LoopOrder, partitions: Sequence[
     if compiled:
         from sim.analysis import loop_kernel
 
-        return BlockScores(*loop_kernel.scores(link_scores, loops.rotated, loops.order, loops.common,
-                                               np.asarray(partitions), np.asarray(families), n_families, keep=keep))
+        return BlockScores(*loop_kernel.scores(link_scores, loops, np.asarray(partitions), np.asarray(families), n_families, keep=keep))
     shape = link_scores.shape[1:]
     scores = np.empty((len(loops.rotated),) + shape)
     totals = np.zeros((max(partitions) + 1,) + shape)

@@ -15,6 +15,7 @@ there; a scenario's ``saveper = time_step`` gives them at every time step.
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 from dataclasses import dataclass, field
 from typing import Mapping, Sequence
@@ -97,19 +98,52 @@ class LoopDominance:
         return pd.DataFrame(self.family_dominant.mean(axis=2).T, index=pd.Index(self.times, name="time"), columns=list(self.families))
 
 
+@functools.lru_cache(maxsize=None)
+def _compiled() -> bool:
+    """Whether the loop scores use the numba kernel (where numba is installed, the ``fast`` extra)."""
+    return importlib.util.find_spec("numba") is not None
+
+
 def _families(loops: Sequence[FeedbackLoop]) -> tuple[str, ...]:
     """The families of the main partition's loops, in the order of :data:`FAMILIES`."""
     present = {loop.family for loop in loops if loop.partition == MAIN_PARTITION}
     return tuple(name for name in [f.name for f in FAMILIES] + [OTHER.name] if name in present)
 
 
+@dataclass(frozen=True, eq=False)
+class _Structure:
+    """What every study of one model shares: its loops and families, the links they pass through, and
+    the order in which the loop scores are multiplied out."""
+
+    loops: tuple[FeedbackLoop, ...]
+    families: tuple[str, ...]
+    links: tuple[tuple[str, str], ...]
+    order: LoopOrder
+    partitions: np.ndarray  # (loop,) its cycle partition
+    members: np.ndarray  # (loop,) its family's index among ``families``, -1 outside the main partition
+
+
+@functools.lru_cache(maxsize=4)
+def _structure(model: Model | None) -> _Structure:
+    loops = feedback_loops(model)
+    families = _families(loops)
+    links = tuple(sorted({link for loop in loops for link in loop.links}))
+    index = {link: i for i, link in enumerate(links)}
+    order = LoopOrder.of([[index[link] for link in loop.links] for loop in loops])
+    partitions = np.array([loop.partition for loop in loops], dtype=np.int64)
+    members = np.array([families.index(loop.family) if loop.partition == MAIN_PARTITION else -1 for loop in loops], dtype=np.int64)
+    return _Structure(loops, families, links, order, partitions, members)
+
+
 def loop_dominance(param_table: pd.DataFrame, *, final_time: float | None = None, time_step: float | None = None,
-                   saveper: float | None = None, keep: Sequence[str] = (), model: Model | None = None) -> LoopDominance:
+                   saveper: float | None = None, keep: Sequence[str] = (), model: Model | None = None,
+                   engine: str = "batch") -> LoopDominance:
     """Loops that Matter for every row of ``param_table`` (one run each, as :func:`sim.simulate_batch`).
 
     ``keep`` names variables whose values (time, run) come with the result; with up to
     :data:`DETAIL_RUNS` runs every varying variable is kept, with every link and loop score.
-    ``model``: another model file's (default: the PMO model).
+    ``model``: another model file's (default: the PMO model). ``engine``: the backend of the runs,
+    as :func:`sim.simulate_batch`'s (a server may prefer numpy while a kernel is not compiled yet).
     """
     from sim.simulate import check_settings, check_table
 
@@ -117,23 +151,19 @@ def loop_dominance(param_table: pd.DataFrame, *, final_time: float | None = None
         param_table = check_table(param_table)
         check_settings(final_time if final_time is not None else 120, time_step, saveper)
     param_table = param_table.reset_index(drop=True)
-    loops = feedback_loops(model)
-    families = _families(loops)
+    structure = _structure(model)
+    loops, families, links, order = structure.loops, structure.families, structure.links, structure.order
+    partitions, members = structure.partitions, structure.members
     n_runs = len(param_table)
     detail = n_runs <= DETAIL_RUNS
     parts: dict[str, list[np.ndarray]] = {"family": [], "dominant": [], "relative": []}
     relative_sum = absolute_sum = None
-    links = sorted({link for loop in loops for link in loop.links})
-    index = {link: i for i, link in enumerate(links)}
-    order = LoopOrder.of([[index[link] for link in loop.links] for loop in loops])
-    compiled = importlib.util.find_spec("numba") is not None
-    partitions = [loop.partition for loop in loops]
-    members = [families.index(loop.family) if loop.partition == MAIN_PARTITION else -1 for loop in loops]
+    compiled = _compiled()
     kept: dict[str, list[np.ndarray]] = {}
     scores = None
     for first in range(0, n_runs, ENGINE_RUNS):
         scores = link_scores(param_table.iloc[first:first + ENGINE_RUNS], final_time=final_time, time_step=time_step,
-                             saveper=saveper, links=links, model=model)
+                             saveper=saveper, links=links, model=model, engine=engine)
         for name in (scores.values if detail else keep):
             kept.setdefault(name, []).append(scores.values[name])
         block_runs = scores.scores.shape[2] if compiled else PRODUCT_RUNS

@@ -11,11 +11,12 @@ from typing import Any
 from sim.scenario import Scenario, ScenarioError, ScenarioProblem, key_lines, scenario_from_dict
 from sim.scenario.source import _label
 from sim.scenario.study import OptimizeStudy, SensitivityStudy
+from sim.scenario.survey_study import SurveyStudy
 
 #: Runs one batch call of a study may ask of this machine (population x samples, or a Sobol design);
 #: more go to a Dask cluster (``scheduler=``).
 MAX_STUDY_RUNS = 250_000
-KINDS = {"sensitivity": SensitivityStudy, "optimize": OptimizeStudy}
+KINDS = {"sensitivity": SensitivityStudy, "optimize": OptimizeStudy, "survey": SurveyStudy}
 
 
 def study_options(scenario: Scenario, kind: str, changes: dict[str, Any] | None = None) -> tuple[Scenario, Any]:
@@ -33,9 +34,10 @@ def study_options(scenario: Scenario, kind: str, changes: dict[str, Any] | None 
     return scenario, options if options is not None else KINDS[kind]()
 
 
-def problem(scenario: Scenario, kind: str, field: str, message: str) -> ScenarioError:
-    """A problem with option ``field`` of ``[study.<kind>]``, at the line of the scenario file that sets it."""
-    location = ("study", kind, field)
+def problem(scenario: Scenario, kind: str, field: str | None, message: str) -> ScenarioError:
+    """A problem with option ``field`` of ``[study.<kind>]`` (None: with the sub-table as a whole), at the line of
+    the scenario file that sets it."""
+    location = ("study", kind) + ((field,) if field else ())
     line, label = 1, f"<{scenario.name}>"
     if scenario.path is not None:
         label = _label(scenario.path)
@@ -43,7 +45,7 @@ def problem(scenario: Scenario, kind: str, field: str, message: str) -> Scenario
             lines = key_lines(scenario.path.read_text(encoding="utf-8"))
         except OSError:
             lines = {}
-        line = next((lines[location[:depth]] for depth in range(3, 0, -1) if location[:depth] in lines), 1)
+        line = next((lines[location[:depth]] for depth in range(len(location), 0, -1) if location[:depth] in lines), 1)
     return ScenarioError([ScenarioProblem(label, line, ".".join(location), message)])
 
 

@@ -12,7 +12,7 @@ import os
 import shutil
 import sys
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +24,12 @@ from sim.scenario import Scenario
 DEFAULT_VARIABLE = "pmo_performance"
 
 
+def _engine() -> str:
+    from sim.engine.batch import default_backend
+
+    return f"{default_backend()} (Loops that Matter)"
+
+
 @dataclass
 class _Study:
     """What the manifest records of a study (as of a run)."""
@@ -31,7 +37,7 @@ class _Study:
     scenario: Scenario
     seed: int | None
     runs: int
-    engine: str = "numpy (Loops that Matter)"
+    engine: str = field(default_factory=_engine)  # the backend the run and its scores are computed on
 
 
 def study_files(scenario: Scenario, *, variable: str, runs: int | None, seed: int | None, command_line: list[str]) -> dict[str, bytes]:

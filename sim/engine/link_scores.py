@@ -9,151 +9,36 @@ the net flow's link to the stock scores 1, the form of Schoenberg, Hayward and E
 the change in the net flow, ``|Δi / Δ(net flow)|``, signed. Every change is taken over the time step
 that ends at the scored time (isee Stella's timing; Simlin takes the stock links one step earlier).
 
-SMOOTH and DELAY structures are expanded into their stages (each a stock with its net flow), and
-a model link through one is a composite link: the path score with the largest magnitude among the
-paths through the structure, at each time (Schoenberg and Eberlein 2020, "Seamlessly integrating
-Loops that Matter"). Loops internal to a structure are not model links and never appear.
+SMOOTH and DELAY structures are expanded into the macro's stocks and flows (each stage a stock with
+its net flow; a DELAY's flows between stages nodes of their own), and a model link through one is a
+composite link: the path score with the largest magnitude among the simple paths through the
+structure, at each time (Schoenberg and Eberlein 2020, "Seamlessly integrating Loops that Matter").
+The maximum is taken over the macro's own pathways: aggregating the flows of a stage before choosing
+would change it where a delay time acts on a stage's inflow and outflow together. Loops internal to
+a structure are not model links and never appear (:mod:`sim.engine.scoring_graph`).
 
-The run itself is the numpy backend's: it hands every saved step's values and those of the step
-before to a :class:`_Recorder`, so that every schedule, shock and per-run input is followed. The
-re-evaluations then run once per link, vectorised over saved times and runs.
+The run is the default backend's (the numba kernel where numba is installed, else numpy): it keeps
+every saved step's values and states and those of the step before, so that every schedule, shock
+and per-run input is followed. The re-evaluations then run in one generated function per model and
+set of links, vectorised over saved times and runs.
 """
 
 from __future__ import annotations
 
+import ast
 import functools
+import types
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
 import numpy as np
 import pandas as pd
 
-from sim.engine import numpy_backend
-from sim.engine.functions import HELPERS
-from sim.engine.plan import CompiledModel, Plan, Stateful, var
-from sim.engine.request import request
+from sim.engine.batch import backend
+from sim.engine.plan import CompiledModel, Plan, var
+from sim.engine.request import _saved_times, request
+from sim.engine.scoring_graph import TIME, ScoringGraph, scoring_graph
 from sim.model import Model
-
-TIME = "time"
-
-
-@dataclass(frozen=True)
-class Node:
-    """One equation of the scoring graph: a model variable, or a stage or net flow inside a stateful."""
-
-    name: str
-    code: str | None  # None: a state, integrated from ``flow``
-    deps: frozenset[str]
-    flow: str | None = None  # a state's net flow
-
-
-@dataclass(eq=False)
-class ScoringGraph:
-    """The equations Loops that Matter re-evaluates for one plan, and the model links they make."""
-
-    nodes: dict[str, Node]
-    model_nodes: frozenset[str]  # varying model variables
-    stages: dict[str, list[str]]  # stateful -> the node of each of its stages (its states in the plan)
-    links: list[tuple[str, str]]  # model links (source, target), both varying model variables
-    paths: dict[tuple[str, str], list[tuple[str, ...]]]  # each model link's paths through the scoring graph
-
-
-
-@functools.lru_cache(maxsize=None)
-def _code(expression: str) -> Any:
-    """An equation's expression compiled once per process (each link re-evaluates it at every month)."""
-    return compile(expression, "<pmo-sim link score>", "eval")
-
-def _stateful_nodes(s: Stateful) -> tuple[list[Node], list[str]]:
-    """The nodes of a stock, SMOOTH or DELAY: each stage's state and net flow, mirroring the plan's derivatives."""
-    n, owner = s.order, s.name
-    stage = [f"{owner}__stage{k}" for k in range(n)]
-    if s.kind in ("integ", "smooth"):
-        stage[-1] = owner
-    flows = [f"{owner}__flow{k}" for k in range(n)]
-    time_deps = frozenset(s.time_deps)
-    input_deps = frozenset(_deps_of(s.input))
-    nodes: list[Node] = []
-    for k in range(n):
-        if s.kind == "integ":
-            code, deps = s.input, input_deps
-        elif s.kind == "smooth":
-            target = f"({s.input})" if k == 0 else var(stage[k - 1])
-            code = f"({target} - {var(stage[k])}) * {n} / ({s.time})"
-            deps = (input_deps if k == 0 else {stage[k - 1]}) | {stage[k]} | time_deps
-        else:
-            inflow = f"({s.input})" if k == 0 else f"{var(stage[k - 1])} / ({s.time})"
-            code = f"({inflow} - {var(stage[k])} / ({s.time})) * {n}"
-            deps = (input_deps if k == 0 else {stage[k - 1]}) | {stage[k]} | time_deps
-        nodes.append(Node(flows[k], code, frozenset(deps)))
-        nodes.append(Node(stage[k], None, frozenset({flows[k]}), flow=flows[k]))
-    if s.kind == "delay":
-        nodes.append(Node(owner, f"{var(stage[-1])} / ({s.time})", frozenset({stage[-1]}) | time_deps))
-    return nodes, stage
-
-
-def _deps_of(code: str) -> set[str]:
-    """The variables an expression of the plan reads (``v_name`` identifiers), and ``time``."""
-    import ast
-
-    names = {node.id for node in ast.walk(ast.parse(code, mode="eval")) if isinstance(node, ast.Name)}
-    return {n[2:] for n in names if n.startswith("v_")} | ({TIME} & names)
-
-
-@functools.lru_cache(maxsize=16)
-def scoring_graph(compiled_model: CompiledModel, plan: Plan) -> ScoringGraph:
-    """The scoring graph of ``plan``: its varying equations, with every stateful expanded into stages."""
-    varying_equations = [n for n in plan.saved if n in compiled_model.equations and n not in plan.scheduled]
-    nodes: dict[str, Node] = {}
-    for name in varying_equations:
-        equation = compiled_model.equations[name]
-        nodes[name] = Node(name, equation.code, frozenset(equation.deps | ({TIME} if equation.reads_time else set())))
-    stages: dict[str, list[str]] = {}
-    for s in plan.statefuls:
-        stateful_nodes, stages[s.name] = _stateful_nodes(s)
-        nodes.update({node.name: node for node in stateful_nodes})
-    model_nodes = frozenset(n for n in compiled_model.model.variables if n in nodes or n in plan.scheduled)
-    # Model links: paths from a varying model variable to another, through internal nodes only.
-    readers: dict[str, list[str]] = {}
-    for node in nodes.values():
-        for dep in node.deps:
-            readers.setdefault(dep, []).append(node.name)
-    # A SMOOTH's or DELAY's own stages draining into each other are the structure's inner loops, not model links.
-    inner = {s.name for s in plan.statefuls if s.kind != "integ" and s.name not in _deps_of(s.input)}
-    paths: dict[tuple[str, str], list[tuple[str, ...]]] = {}
-    for source in sorted(model_nodes):
-        stack = [(source,)]
-        while stack:
-            path = stack.pop()
-            for reader in sorted(readers.get(path[-1], ())):
-                if reader in model_nodes:
-                    if reader == source and source in inner:
-                        continue
-                    paths.setdefault((source, reader), []).append(path + (reader,))
-                elif reader not in path:
-                    stack.append(path + (reader,))
-    return ScoringGraph(nodes, model_nodes, stages, sorted(paths), paths)
-
-
-class _Recorder:
-    """Keeps, at every saved step, the values of the scoring graph's model variables and stages now and one step before."""
-
-    def __init__(self, graph: ScoringGraph, plan: Plan, n_saved: int, n_runs: int) -> None:
-        self.value_positions = {n: plan.saved.index(n) for n in graph.model_nodes if n in plan.saved}
-        self.state_positions = {name: (i, k) for i, s in enumerate(plan.statefuls)
-                                for k, name in enumerate(graph.stages[s.name])}
-        names = list(self.value_positions) + [n for n in self.state_positions if n not in self.value_positions]
-        self.now = {n: np.empty((n_saved, n_runs)) for n in names}
-        self.before = {n: np.empty((n_saved, n_runs)) for n in names}
-
-    def record(self, row: int, runs: slice, states: tuple, values: tuple, previous_states: tuple, previous_values: tuple) -> None:
-        for name, position in self.value_positions.items():
-            self.now[name][row, runs] = values[position]
-            self.before[name][row, runs] = previous_values[position]
-        for name, (i, k) in self.state_positions.items():
-            if name not in self.value_positions:
-                self.now[name][row, runs] = states[i][k]
-                self.before[name][row, runs] = previous_states[i][k]
 
 
 @dataclass
@@ -169,80 +54,154 @@ class LinkScores:
         return self.scores[self.links.index((source, target))]
 
 
-def _ratio(partial: np.ndarray, total: np.ndarray, change: np.ndarray) -> np.ndarray:
-    """``|partial / total| * sign(partial / change)``, 0 where ``total`` or ``change`` is 0."""
-    # |p / t| * sign(p / c) = p / t * sign(t * c)
-    direction = np.sign(total * change)
-    score = np.divide(partial, total, out=np.zeros(np.broadcast_shapes(partial.shape, total.shape)), where=direction != 0)
-    score *= direction
-    return score
+class _Renamer(ast.NodeTransformer):
+    """An expression with some variables read at their new value: ``v_x`` -> ``n_x``, ``time`` -> ``n_time``."""
+
+    def __init__(self, names: set[str]) -> None:
+        self.names = names
+
+    def visit_Name(self, node: ast.Name) -> ast.AST:
+        if node.id in self.names:
+            return ast.copy_location(ast.Name("n" + node.id[1:] if node.id.startswith("v_") else "n_time", node.ctx), node)
+        return node
 
 
-def _node_scores(graph: ScoringGraph, wanted: set[tuple[str, str]], now: dict[str, Any], before: dict[str, Any],
-                 namespace: dict[str, Any]) -> dict[tuple[str, str], np.ndarray]:
-    """The score of every link of the scoring graph in ``wanted`` (dependency, node)."""
-    scores: dict[tuple[str, str], np.ndarray] = {}
-    earlier = dict(namespace, **{var(n): v for n, v in before.items() if n != TIME}, time=before[TIME])
-    later = dict(namespace, **{var(n): v for n, v in now.items() if n != TIME}, time=now[TIME])
+def _with_new(code: str, names: set[str]) -> str:
+    """``code`` reading ``names`` (model-variable identifiers and ``time``) at their new values."""
+    return ast.unparse(_Renamer(names).visit(ast.parse(code, mode="eval")))
+
+
+def _identifier(name: str) -> str:
+    return TIME if name == TIME else var(name)
+
+
+@dataclass(frozen=True)
+class _Scorer:
+    """One model's re-evaluations for a set of links, as one generated function.
+
+    ``function(now, before, time_now, time_before, partial, total, change)`` fills, for every link
+    of the scoring graph that a wanted model link passes through (``pairs``), the ceteris-paribus
+    change of its target, its target's change and its source's change, (time, run) each. ``traced``
+    names what the run keeps (the plan's saved values as ``v_<name>``, its states as ``s<i>_<k>``) for
+    the graph nodes ``traced_nodes``; ``unit`` marks the net flow-to-stock pairs (score 1).
+    """
+
+    traced_nodes: tuple[str, ...]
+    traced: tuple[str, ...]
+    pairs: tuple[tuple[str, str], ...]
+    unit: np.ndarray  # (pair,) bool
+    code: types.CodeType
+    direct: tuple[tuple[int, int], ...]  # (wanted link, pair) for links that are one pair
+    composite: tuple[tuple[int, tuple[tuple[int, ...], ...]], ...]  # (wanted link, its paths as pair indices)
+    values: tuple[str, ...]  # the traced model variables, kept with the result
+
+
+@functools.lru_cache(maxsize=32)
+def _scorer(compiled_model: CompiledModel, plan: Plan, links: tuple[tuple[str, str], ...]) -> _Scorer:
+    graph = scoring_graph(compiled_model, plan)
+    wanted = {(a, b) for link in links for path in graph.paths.get(link, ()) for a, b in zip(path, path[1:])}
+    traced_nodes, traced = _traced(graph, plan)
+    computed = [node for node in graph.nodes.values() if node.code is not None and node.name not in traced_nodes]
+    pairs: list[tuple[str, str]] = []
+    lines = [f"    {''.join(var(n) + ', ' for n in traced_nodes)}= _before",
+             f"    {''.join('n' + var(n)[1:] + ', ' for n in traced_nodes)}= _now",
+             "    time, n_time = _time_before, _time_now"]
+    varying = {var(n) for n in traced_nodes} | {var(node.name) for node in computed} | {TIME}
+    for node in computed:  # net flows and a DELAY's flows, before and after the step
+        lines.append(f"    {var(node.name)} = {node.code}")
+        lines.append(f"    n{var(node.name)[1:]} = {_with_new(node.code, varying)}")
     for node in graph.nodes.values():
-        if node.code is None:  # a net flow's link to its state
+        if node.code is None:
             if (node.flow, node.name) in wanted:
-                scores[(node.flow, node.name)] = np.ones_like(now[node.name])
+                pairs.append((node.flow, node.name))
             continue
-        deps = [d for d in sorted(node.deps) if (d, node.name) in wanted and d in now]
-        if not deps:
-            continue
-        code = _code(node.code)
-        if node.name not in now:  # a net flow or a DELAY's output: computed here, now and before
-            now[node.name] = later[var(node.name)] = np.asarray(eval(code, later))  # noqa: S307 - code from the model file
-            before[node.name] = earlier[var(node.name)] = np.asarray(eval(code, earlier))  # noqa: S307
-        total = now[node.name] - before[node.name]
-        for dep in deps:
-            partial = eval(code, dict(earlier, **{var(dep) if dep != TIME else TIME: now[dep]})) - before[node.name]  # noqa: S307
-            scores[(dep, node.name)] = _ratio(partial, total, now[dep] - before[dep])
+        target = var(node.name)
+        for dep in sorted(node.deps):
+            if (dep, node.name) not in wanted:
+                continue
+            i = len(pairs)
+            pairs.append((dep, node.name))
+            source = _identifier(dep)
+            new_source = "n_time" if dep == TIME else "n" + source[1:]
+            lines.append(f"    _partial[{i}] = {_with_new(node.code, {source})} - {target}")
+            lines.append(f"    _total[{i}] = n{target[1:]} - {target}")
+            lines.append(f"    _change[{i}] = {new_source} - {source}")
+    source = "def _link_partials(_now, _before, _time_now, _time_before, _partial, _total, _change):\n" + "\n".join(lines) + "\n"
+    scope: dict[str, Any] = {}
+    exec(compile(source, "<pmo-sim link scores>", "exec"), scope)  # noqa: S102 - code generated from the model file
+    index = {pair: i for i, pair in enumerate(pairs)}
+    direct, composite = [], []
+    for k, link in enumerate(links):
+        paths = [tuple(index[pair] for pair in zip(path, path[1:])) for path in graph.paths.get(link, ())]
+        if len(paths) == 1 and len(paths[0]) == 1:
+            direct.append((k, paths[0][0]))
+        elif paths:
+            composite.append((k, tuple(paths)))
+    unit = np.array([a == graph.nodes[b].flow and graph.nodes[b].code is None for a, b in pairs], dtype=bool)
+    values = tuple(n for n in traced_nodes if n in graph.model_nodes)
+    return _Scorer(traced_nodes, traced, tuple(pairs), unit, scope["_link_partials"].__code__, tuple(direct), tuple(composite), values)
+
+
+def _traced(graph: ScoringGraph, plan: Plan) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The graph nodes the run keeps, and what the backends call them: the plan's saved model variables, then the states."""
+    nodes = [n for n in plan.saved if n in graph.model_nodes]
+    traced = [var(n) for n in nodes]
+    kept = set(nodes)
+    for i, s in enumerate(plan.statefuls):
+        for k, name in enumerate(graph.stages[s.name]):
+            if name not in kept:
+                nodes.append(name)
+                traced.append(f"s{i}_{k}")
+    return tuple(nodes), tuple(traced)
+
+
+def _scores(scorer: _Scorer, n_links: int, now: np.ndarray, before: np.ndarray, namespace: dict[str, Any],
+            time_now: np.ndarray, time_before: np.ndarray) -> np.ndarray:
+    """The (link, time, run) scores from the traced values ``now`` and ``before`` (node, time, run)."""
+    shape = now.shape[1:]
+    n_pairs = len(scorer.pairs)
+    partial, total, change = (np.empty((n_pairs,) + shape) for _ in range(3))
+    function = types.FunctionType(scorer.code, namespace)
+    with np.errstate(all="ignore"):
+        function(tuple(now), tuple(before), time_now, time_before, partial, total, change)
+        # |p / t| * sign(p / c) = p / t * sign(t * c); 0 where t or c is 0 (in place: these arrays are large for many runs)
+        direction = np.sign(np.multiply(total, change, out=change), out=change)
+        scored = direction != 0
+        pair_scores = np.divide(partial, total, out=partial, where=scored)
+        pair_scores[~scored] = 0.0
+        pair_scores *= direction
+        del total, change, direction, scored
+    pair_scores[scorer.unit] = 1.0
+    scores = np.zeros((n_links,) + shape)
+    if scorer.direct:
+        rows, pairs = (list(column) for column in zip(*scorer.direct))
+        scores[rows] = pair_scores[pairs]
+    for k, paths in scorer.composite:  # the path score of largest magnitude, the first path on a tie
+        best = None
+        for path in paths:
+            product = pair_scores[path[0]]
+            for i in path[1:]:
+                product = product * pair_scores[i]
+            best = product if best is None else np.where(np.abs(product) > np.abs(best), product, best)
+        scores[k] = best
     return scores
-
-
-def _composite(paths: Sequence[tuple[str, ...]], scores: dict[tuple[str, str], np.ndarray]) -> np.ndarray:
-    """The path score of largest magnitude among ``paths``, at each time and run."""
-    best = None
-    for path in paths:
-        product = scores[(path[0], path[1])]
-        for link in zip(path[1:-1], path[2:]):
-            product = product * scores[link]
-        best = product if best is None else np.where(np.abs(product) > np.abs(best), product, best)
-    return best
 
 
 def link_scores(param_table: pd.DataFrame, *, final_time: float | None = None, time_step: float | None = None,
                 saveper: float | None = None, model: Model | None = None,
-                links: Sequence[tuple[str, str]] | None = None) -> LinkScores:
-    """Run every row of ``param_table`` on the numpy backend and score ``links`` (default: every model link).
+                links: Sequence[tuple[str, str]] | None = None, engine: str = "batch") -> LinkScores:
+    """Run every row of ``param_table`` on a backend (``engine`` as :func:`sim.simulate_batch`'s) and score
+    ``links`` (default: every model link).
 
     A link the plan does not have (its target held as an input) scores 0.
     """
-    req = request(param_table, final_time=final_time, time_step=time_step, saveper=saveper, outputs=None, model=model)
-    graph = scoring_graph(req.compiled_model, req.plan)
-    wanted_links = list(graph.links if links is None else links)
-    n_saved = sum(req.saved_steps)
-    recorder = _Recorder(graph, req.plan, n_saved, req.n_runs)
-    outputs = numpy_backend.run(req, workers=1, trace=recorder)
-    times = outputs.times
-    namespace: dict[str, Any] = dict(HELPERS)
-    namespace.update({f"_lk_{n}": table for n, table in req.compiled_model.lookups.items()})
-    namespace.update({k: np.float64(v) for k, v in req.settings.items()})
-    for name, values in outputs.values.items():
-        if name not in recorder.now:  # constant during each run: one value per run
-            namespace[var(name)] = values[:, 0]
-    now, before = dict(recorder.now), dict(recorder.before)
-    now[TIME] = times[:, None]
-    before[TIME] = np.concatenate([times[:1], times[1:] - req.dt])[:, None]
-    inner = {(a, b) for link in wanted_links for path in graph.paths.get(link, ()) for a, b in zip(path, path[1:])}
-    with np.errstate(all="ignore"):
-        node_scores = _node_scores(graph, inner, now, before, namespace)
-        scores = np.zeros((len(wanted_links), n_saved, req.n_runs))
-        for i, link in enumerate(wanted_links):
-            if link in graph.paths:
-                scores[i] = _composite(graph.paths[link], node_scores)
-    values = {n: recorder.now[n] for n in graph.model_nodes if n in recorder.now}
-    return LinkScores(wanted_links, scores, np.asarray(times), values)
+    req = request(param_table, final_time=final_time, time_step=time_step, saveper=saveper, outputs=(), model=model)
+    wanted = tuple(scoring_graph(req.compiled_model, req.plan).links if links is None else links)
+    scorer = _scorer(req.compiled_model, req.plan, wanted)
+    now, before, namespace = backend(engine).trace(req, scorer.traced)
+    times = _saved_times(req.times, req.saved_steps, req.dt)
+    time_before = np.concatenate([times[:1], times[1:] - req.dt])[:, None]
+    scores = _scores(scorer, len(wanted), now, before, namespace, times[:, None], time_before)
+    position = {n: i for i, n in enumerate(scorer.traced_nodes)}
+    return LinkScores(list(wanted), scores, times, {n: now[position[n]] for n in scorer.values})
+

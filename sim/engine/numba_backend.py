@@ -68,6 +68,8 @@ class _Kernel:
         assigned = {t.id for line in self.body for t in pyast.walk(pyast.parse(line)) if isinstance(t, pyast.Name) and isinstance(t.ctx, pyast.Store)}
         read = {n.id for line in self.body + self.update for n in pyast.walk(pyast.parse(line)) if isinstance(n, pyast.Name)}
         self.body, self.saved_only = _split_saved_only(self.body, self.update)
+        self.traced = self.save + self.states  # what a saving step can write: the saved values, then the states
+        self.position = {name: i for i, name in enumerate(self.traced)}
         known = assigned | set(self.states) | {"time", "np", "LX", "LY", "SM", "SN", "SV", "SP", "r"} | set(numba_functions.HELPERS)
         self.parameters = sorted(read - known)  # constant per run: hoisted, static, settings
 
@@ -125,11 +127,11 @@ class _Kernel:
         ]
         lines += [f"        {name} = P[{i}, r]" for i, name in enumerate(self.parameters)]
         lines += [f"        {state} = S0[{i}, r]" for i, state in enumerate(self.states)]
-        lines += [f"        buf = np.empty({len(self.save)})", "        for k in range(times.shape[0]):", f"{pad}time = times[k]"]
+        lines += [f"        buf = np.empty({len(self.traced)})", "        for k in range(times.shape[0]):", f"{pad}time = times[k]"]
         lines += [pad + line for line in self.body]
         lines += [f"{pad}row = save_rows[k]", f"{pad}if row >= 0:"]
         lines += [f"{pad}    {line}" for line in self.saved_only]
-        lines += [f"{pad}    buf[{i}] = {name}" for i, name in enumerate(self.save)]
+        lines += [f"{pad}    buf[{i}] = {name}" for i, name in enumerate(self.traced)]
         lines += [f"{pad}    for j in range(out_index.shape[0]):", f"{pad}        out[j, r, row] = buf[out_index[j]]"]
         lines += [pad + line for line in self.update]
         return "\n".join(lines) + "\n"
@@ -212,9 +214,48 @@ def _save_rows(saved_steps: tuple[bool, ...]) -> np.ndarray:
     return np.where(steps, np.cumsum(steps) - 1, -1).astype(np.int64)  # the kernel only reads it
 
 
-def _arguments(req: Request) -> tuple[_Kernel, Any, tuple, dict[str, Any], list[str]]:
-    """The generated kernel of ``req``'s plan, its dispatcher, its arguments (the output array last),
-    the namespace of constant values and the varying outputs."""
+def run(req: Request) -> Outputs:
+    """Run every run of ``req`` at once (as :class:`Outputs`) on the numba kernel; see :func:`sim.simulate_batch`."""
+    varying = req.varying
+    namespace, out = _integrate(req, [f"v_{n}" for n in varying], _save_rows(req.saved_steps))
+    return collect(req, dict(zip(varying, out)), [namespace], [slice(0, req.n_runs)])
+
+
+@functools.lru_cache(maxsize=16)
+def _trace_rows(saved_steps: tuple[bool, ...]) -> tuple[np.ndarray, Any, Any]:
+    """For each step, its row when it is saved or the step before one is (else -1); where the saved
+    steps' rows are, and where those of the steps before them (the first step's own row: it is saved).
+
+    Saved steps apart (SAVEPER a multiple of TIME STEP): each saved step and the step before it get
+    rows 2i + 1 and 2i, so both are strided views of the kernel's output (row 0 is filled from row 1
+    after the run). Saved steps adjacent (SAVEPER = TIME STEP): one row per step, picked by index.
+    """
+    steps = np.asarray(saved_steps)
+    saved = np.flatnonzero(steps)
+    if saved[0] == 0 and (len(saved) == 1 or np.diff(saved).min() > 1):
+        rows = np.full(len(steps), -1, dtype=np.int64)
+        rows[saved] = 2 * np.arange(len(saved)) + 1
+        rows[saved[1:] - 1] = 2 * np.arange(1, len(saved))
+        return rows, slice(1, None, 2), slice(0, None, 2)
+    kept = steps | np.append(steps[1:], False)
+    rows = np.where(kept, np.cumsum(kept) - 1, -1).astype(np.int64)
+    return rows, rows[saved], rows[np.maximum(saved - 1, 0)]
+
+
+def trace(req: Request, names: Sequence[str]) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
+    """``names`` (the plan's saved variables as ``v_<name>``, its states as ``s<i>_<k>``) at every saved
+    step and at the step before it (the same step at the first): two (name, time, run) arrays, and
+    the namespace of the run's constant values. What Loops that Matter compares, at the kernel's speed."""
+    rows, now_rows, before_rows = _trace_rows(req.saved_steps)
+    namespace, out = _integrate(req, names, rows)
+    if isinstance(now_rows, slice):
+        out[:, :, 0] = out[:, :, 1]
+    return out[:, :, now_rows].transpose(0, 2, 1), out[:, :, before_rows].transpose(0, 2, 1), namespace
+
+
+def _arguments(req: Request, names: Sequence[str], save_rows: np.ndarray) -> tuple[Any, tuple, dict[str, Any]]:
+    """The dispatcher of ``req``'s kernel, its arguments (the output array last: ``names``, entries of
+    the kernel's ``traced``, at the steps ``save_rows`` gives a row) and the initial namespace."""
     generated, kernel = kernel_for(req.plan, req.compiled_model)
     n_runs = req.n_runs
     namespace, states = initialise(req, req.inputs, n_runs)
@@ -224,13 +265,11 @@ def _arguments(req: Request) -> tuple[_Kernel, Any, tuple, dict[str, Any], list[
     initial_states = np.empty((len(generated.states), n_runs))
     for i, value in enumerate(value for stateful in states for value in stateful):
         initial_states[i] = value
-    save_rows = _save_rows(req.saved_steps)
-    varying = req.varying
-    out_index = np.asarray([generated.save.index(f"v_{n}") for n in varying], dtype=np.int64)
-    out = np.empty((len(varying), n_runs, int(save_rows.max()) + 1))
+    out_index = np.asarray([generated.position[n] for n in names], dtype=np.int64)
+    out = np.empty((len(names), n_runs, int(save_rows.max()) + 1))
     arguments = (parameters, initial_states, np.asarray(req.times, dtype=float), save_rows,
                  *_schedule_arrays(req.inputs.schedules, req.plan.scheduled), generated.lookup_xs, generated.lookup_ys, out_index, out)
-    return generated, kernel, arguments, namespace, varying
+    return kernel, arguments, namespace
 
 
 def ready(req: Request) -> bool:
@@ -241,14 +280,14 @@ def ready(req: Request) -> bool:
 def compile_kernel(req: Request) -> None:
     """Compile the kernel of ``req``'s plan, or load it from the disk cache, without running it: no
     lock is held, so other threads' runs go on meanwhile (a server warming a kernel in the background)."""
-    _, kernel, arguments, _, _ = _arguments(req)
+    kernel, arguments, _ = _arguments(req, [f"v_{n}" for n in req.varying], _save_rows(req.saved_steps))
     kernel.compile(tuple(numba.typeof(argument) for argument in arguments))
 
 
-def run(req: Request) -> Outputs:
-    """Run every run of ``req`` at once (as :class:`Outputs`) on the numba kernel; see :func:`sim.simulate_batch`."""
-    _, kernel, arguments, namespace, varying = _arguments(req)
-    out = arguments[-1]
+def _integrate(req: Request, names: Sequence[str], save_rows: np.ndarray) -> tuple[dict[str, Any], np.ndarray]:
+    """Run the kernel, writing ``names`` (entries of the kernel's ``traced``) at the steps ``save_rows``
+    gives a row: the initial namespace and the (name, run, row) array."""
+    kernel, arguments, namespace = _arguments(req, names, save_rows)
     with _LOCK:
         threads = numba.get_num_threads()
         numba.set_num_threads(threads if req.n_runs >= PARALLEL_MIN_RUNS else 1)
@@ -256,4 +295,4 @@ def run(req: Request) -> Outputs:
             kernel(*arguments)
         finally:
             numba.set_num_threads(threads)
-    return collect(req, dict(zip(varying, out)), [namespace], [slice(0, req.n_runs)])
+    return namespace, arguments[-1]

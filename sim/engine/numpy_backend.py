@@ -8,29 +8,22 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Protocol
+from typing import Any, Sequence
 
 import numpy as np
 
+from sim.engine.plan import var
 from sim.engine.request import Request, _Inputs, _schedule_row, _slice_inputs, Outputs, collect, initialise
 
 #: Batches at least this large are split over the machine's cores (numpy releases the GIL).
 PARALLEL_MIN_RUNS = 2000
 
 
-class Trace(Protocol):
-    """Receives, at every saved step, the states and values of that step and of the step before
-    (the same ones at the first step): what Loops that Matter compares (:mod:`sim.engine.link_scores`)."""
-
-    def record(self, row: int, runs: slice, states: tuple, values: tuple, previous_states: tuple, previous_values: tuple) -> None: ...
-
-
-def run(req: Request, *, workers: int | None = None, trace: Trace | None = None) -> Outputs:
+def run(req: Request, *, workers: int | None = None) -> Outputs:
     """Run every run of ``req`` at once (as :class:`Outputs`); see :func:`sim.simulate_batch`.
 
     ``workers`` threads each integrate a share of the runs (default: one per core for batches of
-    at least ``PARALLEL_MIN_RUNS`` runs, else one). ``trace`` also receives each saved step's
-    states and values with those of the step before.
+    at least ``PARALLEL_MIN_RUNS`` runs, else one).
     """
     n_runs = req.n_runs
     out = {n: np.empty((sum(req.saved_steps), n_runs)) for n in req.varying}  # (time, run): each save writes a row
@@ -41,7 +34,7 @@ def run(req: Request, *, workers: int | None = None, trace: Trace | None = None)
 
     def integrate(runs: slice) -> dict[str, Any]:
         chunk = _slice_inputs(req.inputs, runs) if len(chunks) > 1 else req.inputs
-        return _integrate_chunk(req, chunk, runs, out, trace)
+        return _integrate_chunk(req, chunk, runs, out)
 
     if len(chunks) == 1:
         namespaces = [integrate(chunks[0])]
@@ -51,8 +44,37 @@ def run(req: Request, *, workers: int | None = None, trace: Trace | None = None)
     return collect(req, {n: array.T for n, array in out.items()}, namespaces, chunks)
 
 
+class _Recorder:
+    """Keeps, at every saved step, some of the plan's saved values and states, now and one step before."""
+
+    def __init__(self, req: Request, names: Sequence[str]) -> None:
+        saved = {var(n): i for i, n in enumerate(req.plan.saved)}
+        states = {f"s{i}_{k}": (i, k) for i, s in enumerate(req.plan.statefuls) for k in range(s.order)}
+        self.values = [(j, saved[n]) for j, n in enumerate(names) if n in saved]
+        self.states = [(j, *states[n]) for j, n in enumerate(names) if n not in saved]
+        shape = (len(names), sum(req.saved_steps), req.n_runs)
+        self.now, self.before = np.empty(shape), np.empty(shape)
+
+    def record(self, row: int, states: tuple, values: tuple, previous_states: tuple, previous_values: tuple) -> None:
+        for j, position in self.values:
+            self.now[j, row] = values[position]
+            self.before[j, row] = previous_values[position]
+        for j, i, k in self.states:
+            self.now[j, row] = states[i][k]
+            self.before[j, row] = previous_states[i][k]
+
+
+def trace(req: Request, names: Sequence[str]) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
+    """``names`` (the plan's saved variables as ``v_<name>``, its states as ``s<i>_<k>``) at every saved
+    step and at the step before it (the same step at the first): two (name, time, run) arrays, and
+    the namespace of the run's constant values. What Loops that Matter compares."""
+    recorder = _Recorder(req, names)
+    namespace = _integrate_chunk(req, req.inputs, slice(0, req.n_runs), {}, recorder)
+    return recorder.now, recorder.before, namespace
+
+
 def _integrate_chunk(req: Request, inputs: _Inputs, runs: slice, out: dict[str, np.ndarray],
-                     trace: Trace | None = None) -> dict[str, Any]:
+                     recorder: _Recorder | None = None) -> dict[str, Any]:
     """Initialise and integrate the runs ``runs``, writing saved values into ``out``; returns the namespace."""
     plan = req.plan
     namespace, states = initialise(req, inputs, runs.stop - runs.start)
@@ -69,9 +91,8 @@ def _integrate_chunk(req: Request, inputs: _Inputs, runs: slice, out: dict[str, 
             if req.saved_steps[k]:
                 for array, position in targets:
                     array[row_index, runs] = values[position]
-                if trace is not None:
-                    trace.record(row_index, runs, states, values, previous_states,
-                                 values if previous_values is None else previous_values)
+                if recorder is not None:
+                    recorder.record(row_index, states, values, previous_states, values if previous_values is None else previous_values)
                 row_index += 1
             previous_states, previous_values, states = states, values, new_states
     return namespace

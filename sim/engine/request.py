@@ -38,6 +38,23 @@ def _cells(column_data: Any) -> tuple[bool, Any]:
     return False, list(column_data)
 
 
+def _schedule_table(name: str, cells: list) -> tuple[np.ndarray, np.ndarray]:
+    """A column of schedules (``pandas.Series``) and numbers as (months, runs x months); a number holds its value.
+
+    Each distinct schedule object is checked and interpolated once, however many runs share it.
+    """
+    distinct = {id(cell): cell for cell in cells if isinstance(cell, pd.Series)}
+    for s in distinct.values():
+        if not s.index.is_monotonic_increasing or s.isna().any():
+            raise BatchError(f"{name}: a schedule needs sorted months and no missing values")
+    indexes = [s.index.to_numpy(dtype=float) for s in distinct.values()]
+    if any(not isinstance(cell, pd.Series) for cell in cells):
+        indexes.append(np.zeros(1))
+    months = np.unique(np.concatenate(indexes))
+    rows = {key: np.interp(months, s.index.to_numpy(dtype=float), s.to_numpy(dtype=float)) for key, s in distinct.items()}
+    return months, np.vstack([rows[id(cell)] if isinstance(cell, pd.Series) else np.full(len(months), float(cell)) for cell in cells])
+
+
 def _inputs(compiled_model: CompiledModel, columns: Iterable[tuple[Any, Any]]) -> _Inputs:
     model = compiled_model.model
     allowed = compiled_model.inputs
@@ -49,20 +66,7 @@ def _inputs(compiled_model: CompiledModel, columns: Iterable[tuple[Any, Any]]) -
             raise BatchError(f"'{column}' names '{name}' twice")
         numeric, cells = _cells(column_data)
         if not numeric and any(isinstance(cell, pd.Series) for cell in cells):
-            # Each distinct schedule (one object shared by many runs, or one number) is read once.
-            slots: dict[tuple, int] = {}
-            rows = [slots.setdefault(("schedule", id(cell)) if isinstance(cell, pd.Series) else ("value", float(cell)), len(slots))
-                    for cell in cells]
-            distinct: dict[int, Any] = {}
-            for cell, row in zip(cells, rows):
-                distinct.setdefault(row, cell)
-            series = [cell if isinstance(cell, pd.Series) else pd.Series([float(cell)], index=[0.0]) for cell in distinct.values()]
-            months = np.unique(np.concatenate([s.index.to_numpy(dtype=float) for s in series]))
-            for s in series:
-                if not s.index.is_monotonic_increasing or s.isna().any():
-                    raise BatchError(f"{name}: a schedule needs sorted months and no missing values")
-            table = np.vstack([np.interp(months, s.index.to_numpy(dtype=float), s.to_numpy(dtype=float)) for s in series])
-            schedules[name] = (months, table[np.asarray(rows)])
+            schedules[name] = _schedule_table(name, cells)
             continue
         column_values = np.asarray(cells, dtype=float)
         if not np.isfinite(column_values).all():

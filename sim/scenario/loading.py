@@ -127,5 +127,9 @@ def json_schema() -> dict[str, Any]:
     schema["properties"]["schedule"]["propertyNames"] = {"enum": names}
     schema["$defs"]["Uncertainty"]["properties"]["params"]["propertyNames"] = {"enum": names}
     schema["$defs"]["Shock"]["properties"]["input"]["enum"] = names
+    # the virtual survey: events go on an input; a construct is read from any model variable
+    schema["$defs"]["RiskEvents"]["properties"]["input"]["enum"] = names
+    readable = sorted(n for n, v in get_model().variables.items() if v.kind not in ("control", "lookup"))
+    schema["$defs"]["Measurement"]["properties"]["variable"]["anyOf"][0]["enum"] = readable
     return schema
 

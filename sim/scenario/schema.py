@@ -6,12 +6,13 @@ import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from sim.limits import MAX_STEPS  # noqa: F401 - part of the guards below
 from sim.model import MAX_FINAL_TIME
+from sim.scenario.distributions import Distribution, Lognormal, Normal, Triangular, Uniform  # noqa: F401 - part of the schema
 from sim.scenario.study import Study
 
 #: Guards against requests that would exhaust the machine.
@@ -78,42 +79,6 @@ class Shock(_Strict):
     duration: Finite = Field(gt=0)
 
 
-class Uniform(_Strict):
-    dist: Literal["uniform"]
-    low: Finite
-    high: Finite
-
-
-class Triangular(_Strict):
-    dist: Literal["triangular"]
-    low: Finite
-    mode: Finite
-    high: Finite
-
-
-class Normal(_Strict):
-    """Truncated to ``low``/``high`` when given, and always to the input's documented range."""
-
-    dist: Literal["normal"]
-    mean: Finite
-    sd: Finite = Field(gt=0)
-    low: Finite | None = None
-    high: Finite | None = None
-
-
-class Lognormal(_Strict):
-    """``median`` and ``sigma`` (standard deviation of the logarithm); truncated like normal."""
-
-    dist: Literal["lognormal"]
-    median: Finite = Field(gt=0)
-    sigma: Finite = Field(gt=0)
-    low: Finite | None = None
-    high: Finite | None = None
-
-
-Distribution = Annotated[Union[Uniform, Triangular, Normal, Lognormal], Field(discriminator="dist")]
-
-
 class Uncertainty(_Strict):
     """``[uncertainty]``: a Monte Carlo of ``runs`` Latin-hypercube samples."""
 
@@ -133,7 +98,7 @@ class ScenarioFile(_Strict):
     schedule: dict[str, Schedule] = Field(default_factory=dict)
     shocks: list[Shock] = Field(default_factory=list)
     uncertainty: Uncertainty | None = None
-    study: Study | None = Field(None, description="Studies of this scenario: [study.sensitivity], [study.optimize].")
+    study: Study | None = Field(None, description="Studies of this scenario: [study.sensitivity], [study.optimize], [study.survey].")
 
 
 @dataclass

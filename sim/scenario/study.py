@@ -1,6 +1,7 @@
 """The ``[study]`` table of a scenario file: what to do with the scenario beyond running it.
 
-Each kind of study reads its own sub-table (``[study.sensitivity]``, ``[study.optimize]``); a study
+Each kind of study reads its own sub-table (``[study.sensitivity]``, ``[study.optimize]``,
+``[study.survey]`` in :mod:`sim.scenario.survey_study`); a study
 added later adds its own sub-table here, beside these, and its checks to :mod:`sim.scenario.study_checks`.
 Every field has a default, so an empty sub-table (or none) asks for the study's default question; the
 command line's options give the same fields. The model-dependent checks (names, months within the
@@ -12,6 +13,8 @@ from __future__ import annotations
 from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from sim.scenario.survey_study import SURVEY_TABLES, SurveyStudy
 
 Finite = Annotated[float, Field(allow_inf_nan=False)]
 
@@ -76,7 +79,9 @@ class Study(_Strict):
 
     sensitivity: SensitivityStudy | None = None
     optimize: OptimizeStudy | None = None
+    survey: SurveyStudy | None = None  # a virtual survey of the [uncertainty] population (sim.scenario.survey_study)
 
 
 #: The sub-tables by location, for "did you mean" suggestions.
-STUDY_TABLES = {("study",): Study, ("study", "sensitivity"): SensitivityStudy, ("study", "optimize"): OptimizeStudy}
+STUDY_TABLES = {("study",): Study, ("study", "sensitivity"): SensitivityStudy, ("study", "optimize"): OptimizeStudy,
+                **SURVEY_TABLES}

@@ -19,6 +19,10 @@ def check_study(checker: _Checker, spec: ScenarioFile) -> None:
         _check_sensitivity(checker, spec, spec.study.sensitivity)
     if spec.study.optimize is not None:
         _check_optimize(checker, spec, spec.study.optimize)
+    if spec.study.survey is not None:
+        from sim.scenario.survey_checks import check_survey
+
+        check_survey(checker, spec, spec.study.survey)
 
 
 def outputs_problem(name: str) -> str | None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from pydantic import BaseModel
+
 from sim.scenario.schema import Scenario
 
 
@@ -38,4 +40,21 @@ def to_toml(scenario: Scenario) -> str:
         if spec.uncertainty.params:
             lines += ["", "[uncertainty.params]"]
             lines += [f"{k} = {_toml_value(d.model_dump())}" for k, d in spec.uncertainty.params.items()]
+    if spec.study is not None:
+        lines += _table_lines("study", spec.study)
     return "\n".join(lines) + "\n"
+
+
+def _table_lines(path: str, table: BaseModel) -> list[str]:
+    """A table and its sub-tables, with the fields the file set (or the code gave); a distribution is inline."""
+    values, tables = [], []
+    for name in (n for n in type(table).model_fields if n in table.model_fields_set):
+        value = getattr(table, name)
+        if value is None:
+            continue
+        if isinstance(value, BaseModel) and "dist" not in type(value).model_fields:
+            tables += _table_lines(f"{path}.{name}", value)
+        else:
+            data = value.model_dump(mode="json") if isinstance(value, BaseModel) else value
+            values.append(f"{name} = {_toml_value(data)}")
+    return (["", f"[{path}]"] + values if values else []) + tables

@@ -95,6 +95,10 @@ def render() -> None:
     scenarios = _run_scenarios()
     st.divider()
     assumptions_section(scenarios)  # which assumptions matter (sim.analysis.sensitivity)
+    # -- virtual survey --
+    from sim.ui import survey_view
+
+    survey_view.render()
 
 
 def _run_scenarios() -> list[Scenario]:

@@ -131,6 +131,8 @@ def settings_from_scenario(scenario: Scenario) -> tuple[dict[str, Any], list[str
         settings["phase2_month"] = month
     settings["shocks"] = [[s.input, s.at, s.size, s.duration] for s in spec.shocks]
     settings["final_time"] = spec.run.final_time
+    if spec.study is not None:  # the what-if page runs the scenario itself; its download carries no [study]
+        skipped.append("the [study] table")
     return settings, skipped
 
 

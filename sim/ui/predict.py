@@ -99,6 +99,11 @@ def sketch_spec(curve: np.ndarray, title: str, height: int = 110, colour: str = 
                                     "y": {"field": "value", "type": "quantitative", "axis": HIDDEN_AXIS}}}]}
 
 
+def shown(key: str) -> bool:
+    """Whether the demonstration ``key`` is on show: prediction mode is off, or the room has revealed it."""
+    return not st.session_state.get("predict_mode") or bool(st.session_state.get(f"revealed_{key}", False))
+
+
 def predict_then_reveal(key: str, show: Callable[[], None]) -> None:
     """In prediction mode: the question, three sketches, a choice, and the reveal; else ``show()`` at once."""
     if not st.session_state.get("predict_mode"):

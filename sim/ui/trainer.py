@@ -12,7 +12,7 @@ from sim.demonstrations import (crisis_opportunity, crisis_summary, first_month_
 from sim.diagram import DIAGRAM_NODES, LOOP_MEANINGS, NAMED_LOOPS, causal_dot
 from sim.simulate import simulate
 from sim.ui.common import MODEL, PALETTE, label
-from sim.ui.predict import predict_then_reveal
+from sim.ui.predict import predict_then_reveal, shown
 from sim.ui import loops_view
 from sim.demonstrations import BALANCED, CRISIS_CASES, EXECUTION_ONLY, HIGH_READINESS, LOW_READINESS
 from sim.experiments import pulse_schedule, share_move, track_step
@@ -102,22 +102,26 @@ def render() -> None:
 
     st.header("1. A step into each track")
     predict_then_reveal("step", lambda: _step(size, at))
-    loops_view.loops_under({f"{track} step": track_step(track, at=float(at), size=size) for track in ("value", "execution")}, "step")
+    if shown("step"):  # the loops would give the answer away before the room has predicted
+        loops_view.loops_under({f"{track} step": track_step(track, at=float(at), size=size) for track in ("value", "execution")}, "step")
 
     st.header("2. Worse before better")
     fraction = st.slider("Share of the execution budget moved to the value track", 0.1, 1.0, 0.5, step=0.05, key="move_fraction")
     predict_then_reveal("move", lambda: _move_demo(fraction, at))
-    loops_view.loops_under({"moved to the value track": share_move(fraction=fraction, at=float(at)), "unchanged": {}}, "move")
+    if shown("move"):  # the loops would give the answer away before the room has predicted
+        loops_view.loops_under({"moved to the value track": share_move(fraction=fraction, at=float(at)), "unchanged": {}}, "move")
 
     st.header("3. Risk as a catalyst")
     shock = st.slider("Size of a 3-month risk shock", 0.1, 1.0, 0.5, step=0.05, key="shock_size")
     predict_then_reveal("shock", lambda: _catalyst_demo(shock, at))
     pulse = {"risk_shock": pulse_schedule(shock, start=float(max(at, 1)), duration=3)}
-    loops_view.loops_under({"high readiness": {**HIGH_READINESS, **pulse}, "no readiness": {**LOW_READINESS, **pulse}}, "shock")
+    if shown("shock"):  # the loops would give the answer away before the room has predicted
+        loops_view.loops_under({"high readiness": {**HIGH_READINESS, **pulse}, "no readiness": {**LOW_READINESS, **pulse}}, "shock")
 
     st.header("4. The zombie PMO")
     predict_then_reveal("zombie", _zombie_pmo)
-    loops_view.loops_under({"execution only": EXECUTION_ONLY, "balanced": BALANCED}, "zombie")
+    if shown("zombie"):  # the loops would give the answer away before the room has predicted
+        loops_view.loops_under({"execution only": EXECUTION_ONLY, "balanced": BALANCED}, "zombie")
     _crisis_opportunity()
     crisis = {"risk_shock": pulse_schedule(0.5, start=24, duration=3)}
     loops_view.loops_under({case: {**params, **crisis} for case, params in CRISIS_CASES.items()}, "crisis")

@@ -1,7 +1,8 @@
 """Which feedback loops drove each team's PMO: Loops that Matter on each team's own run, for the debrief.
 
 Every team's run (its decisions as schedules, the workshop's events) is scored in one call of
-:func:`sim.analysis.loops.loop_dominance` (link scores on the numpy backend), then each team's
+:func:`sim.analysis.loops.loop_dominance` (on the workshop's compiled kernel once the process has it,
+numpy until then: see :mod:`sim.workshop.kernels`), then each team's
 months are cut out: the composite relative loop score of each family of loops, and the periods in
 which the same families dominate (Schoenberg, Davidsen and Eberlein 2020, System Dynamics Review
 36(2)). A debrief page redrawn for another team, or a report made from it, reads the same analysis
@@ -17,6 +18,7 @@ import numpy as np
 
 from sim.analysis.loop_scores import DominantPeriod, periods
 from sim.analysis.loops import loop_dominance
+from sim.workshop import kernels
 from sim.workshop.memo import Memo
 from sim.workshop.setup import WorkshopSetup
 from sim.workshop.simulation import Plan, parameter_table, team_plan
@@ -38,7 +40,9 @@ class TeamLoops:
 def team_dominance(setup: WorkshopSetup, plans: Sequence[Plan], months: Sequence[int]) -> list[TeamLoops]:
     """Loops that Matter for each plan over its own ``months``, in one call for all of them."""
     spec = setup.starting_scenario().spec
-    result = loop_dominance(parameter_table(setup, plans), final_time=max(months), time_step=spec.run.time_step, saveper=1)
+    table = parameter_table(setup, plans)
+    engine = kernels.backend(table, final_time=max(months), time_step=spec.run.time_step)  # never a compilation on a request
+    result = loop_dominance(table, final_time=max(months), time_step=spec.run.time_step, saveper=1, engine=engine)
     found = []
     for run, last in enumerate(months):
         keep = int(np.searchsorted(result.times, last + 1e-9))
