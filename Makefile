@@ -49,6 +49,7 @@ PORT    ?= 8502
 DATA    ?= workshop-data
 URL     ?=
 workshop: $(VENV)/.app-$(HASH)
+	@$(BIN)/python -m sim.workshop.warm
 	@echo "pmo-sim: serving the workshop on $(ADDRESS), port $(PORT); this machine's addresses: $$(hostname -I 2>/dev/null || ipconfig getifaddr en0 2>/dev/null)"
 	@echo "pmo-sim: open http://<one of those addresses>:$(PORT)/workshop to set it up (the links it shows then work for teams)"
 	@echo "pmo-sim: the workshops are kept in $(DATA)/ (Ctrl+C stops the server; start it again and nothing is lost)"

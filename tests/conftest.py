@@ -35,3 +35,12 @@ def model() -> sim.model.Model:
 def baseline() -> pd.DataFrame:
     """The shipped defaults over 120 months."""
     return sim.simulate()
+
+
+@pytest.fixture(scope="session")
+def workshop_kernel() -> str:
+    """The workshop's compiled kernels, in the kernel cache before a workshop test runs (compiled once
+    per machine, loaded after): no test waits for, or competes with, a compilation in the background."""
+    from sim.workshop.warm import warm_workshop
+
+    return warm_workshop()

@@ -18,7 +18,13 @@ from sim.workshop import (AccessError, Event, Store, WorkshopError, WorkshopSetu
                           create_workshop, debrief, join, login, rewind, submit, team_view)
 from sim.workshop.access import CODE_ALPHABET, normalise_code
 from sim.workshop.report import debrief_html
-from sim.workshop.simulation import step_schedule
+from sim.workshop import kernels
+from sim.analysis.loops import loop_dominance
+from sim.workshop.benchmark import benchmark_decisions
+from sim.workshop.dominance import debrief_loops
+from sim.workshop.simulation import parameter_table, policy_plan, step_schedule, team_plan
+
+pytestmark = pytest.mark.usefixtures("workshop_kernel")
 
 PIN = "tr41ner!"
 CRISIS = Event(round=2, headline="A flagship programme fails", size=0.5, duration=3, hidden=True)
@@ -95,13 +101,40 @@ def test_an_advance_is_one_batch_call_and_matches_a_direct_run(store, workshop, 
               "share_delivery_support": step_schedule([0.2, 0.4], 12), "share_strategic_alignment": step_schedule([0.2, 0.0], 12),
               "share_value_management": step_schedule([0.2, 0.0], 12), "share_capability_development": step_schedule([0.2, 0.2], 12),
               "risk_shock": pd.Series([0, 0, 0.5, 0.5, 0], index=[0, 12 - 1e-6, 12, 15 - 1e-6, 15])}
-    direct = sim.simulate(params, final_time=24, engine=simulation.ENGINE)
+    direct = sim.simulate(params, final_time=24, engine="numpy")  # the advances ran on numpy or the kernel: they agree
     np.testing.assert_allclose(view.series["pmo_performance"], direct["pmo_performance"].to_numpy(), rtol=1e-9)
     # Beta submitted nothing: it kept the starting PMO's decisions, which is the baseline.
     report = debrief(store, workshop.facilitator_token)
     beta_series = next(d.series for d in report.teams if d.team.name == "Beta")
     np.testing.assert_allclose(beta_series["cumulative_net_value"], report.references["baseline"]["cumulative_net_value"], rtol=1e-9)
     assert all(row.carried for row in next(d.decisions for d in report.teams if d.team.name == "Beta").values())
+
+
+def test_an_advance_runs_on_the_compiled_kernel_once_this_process_has_it(store, workshop, workshop_kernel):
+    """Warmed (as ``make workshop`` does): the advance runs on the compiled kernel where numba is installed."""
+    alpha = join(store, workshop.code, "Alpha")
+    submit(store, alpha, 1, budget=150, shares_percent=BALANCED)
+    assert advance(store, workshop.facilitator_token).engine == workshop_kernel
+
+
+def test_a_process_without_the_kernel_runs_on_numpy_while_it_loads_in_the_background(workshop_kernel):
+    """As in a server that was not warmed: numpy at once, one background load, then the kernel."""
+    setup = _setup()
+    table = parameter_table(setup, [policy_plan(benchmark_decisions(setup))])
+    if workshop_kernel != "numba":
+        assert kernels.backend(table, final_time=36, time_step=0.125) == "numpy"
+        return
+    from sim.engine import numba_backend
+
+    numba_backend.kernel_for.cache_clear()  # forget the loaded kernel, as a new process would not have it
+    numba_backend._KERNELS.clear()
+    before = len(kernels._LOADING)
+    assert kernels.backend(table, final_time=36, time_step=0.125) == "numpy"
+    deadline = time.monotonic() + 60
+    while kernels.backend(table, final_time=36, time_step=0.125) != "numba":
+        assert time.monotonic() < deadline, "the kernel did not load in the background"
+        time.sleep(0.05)
+    assert len(kernels._LOADING) == before + 1  # one load, however many runs asked meanwhile
 
 
 def test_a_restarted_server_loses_nothing_and_replays_round_by_round(store, workshop):
@@ -202,7 +235,33 @@ def test_the_leaderboard_scores_and_the_report(store, workshop):
         assert score.score == pytest.approx(0.4 * score.performance + 0.4 * score.net_value + 0.2 * score.survival)
     assert {"baseline", "benchmark"} <= {s.name for s in report.leaderboard}
     page = debrief_html(report)
-    assert page.count("<img") == 3 and "Alpha" in page and "Decision log" in page and "A flagship programme fails" in page
+    assert page.count("<img") == 1 + 2 * 2 and "Alpha" in page  # the class; per team, its trajectory and its loops and "Decision log" in page and "A flagship programme fails" in page
+
+
+def test_each_team_s_loop_dominance_is_that_of_its_own_run_over_the_months_it_played(store, workshop):
+    """One loop analysis for the class, cut per team, equals each team's own run analysed alone."""
+    alpha, beta = join(store, workshop.code, "Alpha"), join(store, workshop.code, "Beta")
+    submit(store, alpha, 1, budget=200, shares_percent=BALANCED)
+    submit(store, beta, 1, budget=40, shares_percent=[40, 40, 0, 0, 20])
+    advance(store, workshop.facilitator_token)
+    submit(store, alpha, 2, budget=60, shares_percent=[10, 10, 40, 30, 10])
+    advance(store, workshop.facilitator_token)
+    report = debrief(store, workshop.facilitator_token)
+    beta_id = next(d.team.id for d in report.teams if d.team.name == "Beta")
+    rewind(store, workshop.facilitator_token, beta_id, 2)  # Beta has played one round, Alpha two
+    report = debrief(store, workshop.facilitator_token)
+    found = debrief_loops(report)
+    setup = report.workshop.setup
+    for data in report.teams:
+        months = 12 * len(data.decisions)
+        alone = loop_dominance(parameter_table(setup, [team_plan(setup, [row.decision for _, row in sorted(data.decisions.items())])]),
+                               final_time=months, time_step=0.125, saveper=1)
+        loops = found[data.team.id]
+        assert list(loops.times) == list(range(months + 1))
+        for i, family in enumerate(alone.families):
+            np.testing.assert_allclose(loops.families[family], alone.family_relative[i, :, 0], rtol=1e-9, atol=1e-12)
+        assert list(loops.periods) == alone.dominant_periods(run=0)
+    assert debrief_loops(report) is found  # the page and the reports share one analysis
 
 
 def test_a_setup_is_checked_with_clear_messages():

@@ -8,6 +8,8 @@ from streamlit.testing.v1 import AppTest
 from apptest import PAGES, TIMEOUT
 from sim.workshop import DATA_ENV
 
+pytestmark = pytest.mark.usefixtures("workshop_kernel")
+
 
 @pytest.fixture(autouse=True)
 def _data_folder(tmp_path, monkeypatch):
@@ -71,7 +73,7 @@ def test_a_workshop_is_set_up_joined_played_and_debriefed():
 
     alpha.run()
     assert not alpha.exception
-    assert any("round 2 of 3" in m.value for m in alpha.markdown)
+    assert alpha.title[0].value == "Alpha: round 2 of 3"
     assert len(alpha.get("vega_lite_chart")) == 4 and [m.label for m in alpha.metric][0] == "PMO Performance"
     board = alpha.table[0].value
     assert sorted(board["team"]) == ["Alpha", "Beta"]
@@ -79,7 +81,8 @@ def test_a_workshop_is_set_up_joined_played_and_debriefed():
     debrief = _page("debrief", console=created["token"])
     table = debrief.table[0].value
     assert {"Alpha", "Beta", "baseline", "benchmark"} == set(table["Team"])
-    assert len(debrief.get("image")) == 2  # the class view and the chosen team's charts over its decisions
+    assert len(debrief.get("image")) == 3  # the class view; the chosen team's charts over its decisions, and its loops
+    assert any("Which feedback loops drove the PMO" in m.value for m in debrief.markdown)
     assert [b.label for b in debrief.get("download_button")] == ["Download the debrief (HTML)", "Download the debrief (PDF)"]
     assert set(debrief.dataframe[0].value["Round"]) == {"1"}  # the chosen team's decision log
     assert any("Audit" in m.value or "flagship" in m.value for m in debrief.markdown)

@@ -136,12 +136,14 @@ def _structure(model: Model | None) -> _Structure:
 
 
 def loop_dominance(param_table: pd.DataFrame, *, final_time: float | None = None, time_step: float | None = None,
-                   saveper: float | None = None, keep: Sequence[str] = (), model: Model | None = None) -> LoopDominance:
+                   saveper: float | None = None, keep: Sequence[str] = (), model: Model | None = None,
+                   engine: str = "batch") -> LoopDominance:
     """Loops that Matter for every row of ``param_table`` (one run each, as :func:`sim.simulate_batch`).
 
     ``keep`` names variables whose values (time, run) come with the result; with up to
     :data:`DETAIL_RUNS` runs every varying variable is kept, with every link and loop score.
-    ``model``: another model file's (default: the PMO model).
+    ``model``: another model file's (default: the PMO model). ``engine``: the backend of the runs,
+    as :func:`sim.simulate_batch`'s (a server may prefer numpy while a kernel is not compiled yet).
     """
     from sim.simulate import check_settings, check_table
 
@@ -161,7 +163,7 @@ def loop_dominance(param_table: pd.DataFrame, *, final_time: float | None = None
     scores = None
     for first in range(0, n_runs, ENGINE_RUNS):
         scores = link_scores(param_table.iloc[first:first + ENGINE_RUNS], final_time=final_time, time_step=time_step,
-                             saveper=saveper, links=links, model=model)
+                             saveper=saveper, links=links, model=model, engine=engine)
         for name in (scores.values if detail else keep):
             kept.setdefault(name, []).append(scores.values[name])
         block_runs = scores.scores.shape[2] if compiled else PRODUCT_RUNS

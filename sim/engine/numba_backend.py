@@ -253,9 +253,9 @@ def trace(req: Request, names: Sequence[str]) -> tuple[np.ndarray, np.ndarray, d
     return out[:, :, now_rows].transpose(0, 2, 1), out[:, :, before_rows].transpose(0, 2, 1), namespace
 
 
-def _integrate(req: Request, names: Sequence[str], save_rows: np.ndarray) -> tuple[dict[str, Any], np.ndarray]:
-    """Run the kernel, writing ``names`` (entries of the kernel's ``traced``) at the steps ``save_rows``
-    gives a row: the initial namespace and the (name, run, row) array."""
+def _arguments(req: Request, names: Sequence[str], save_rows: np.ndarray) -> tuple[Any, tuple, dict[str, Any]]:
+    """The dispatcher of ``req``'s kernel, its arguments (the output array last: ``names``, entries of
+    the kernel's ``traced``, at the steps ``save_rows`` gives a row) and the initial namespace."""
     generated, kernel = kernel_for(req.plan, req.compiled_model)
     n_runs = req.n_runs
     namespace, states = initialise(req, req.inputs, n_runs)
@@ -267,12 +267,32 @@ def _integrate(req: Request, names: Sequence[str], save_rows: np.ndarray) -> tup
         initial_states[i] = value
     out_index = np.asarray([generated.position[n] for n in names], dtype=np.int64)
     out = np.empty((len(names), n_runs, int(save_rows.max()) + 1))
+    arguments = (parameters, initial_states, np.asarray(req.times, dtype=float), save_rows,
+                 *_schedule_arrays(req.inputs.schedules, req.plan.scheduled), generated.lookup_xs, generated.lookup_ys, out_index, out)
+    return kernel, arguments, namespace
+
+
+def ready(req: Request) -> bool:
+    """Whether this process has the kernel of ``req``'s plan as machine code (a run starts at once)."""
+    return bool(kernel_for(req.plan, req.compiled_model)[1].signatures)
+
+
+def compile_kernel(req: Request) -> None:
+    """Compile the kernel of ``req``'s plan, or load it from the disk cache, without running it: no
+    lock is held, so other threads' runs go on meanwhile (a server warming a kernel in the background)."""
+    kernel, arguments, _ = _arguments(req, [f"v_{n}" for n in req.varying], _save_rows(req.saved_steps))
+    kernel.compile(tuple(numba.typeof(argument) for argument in arguments))
+
+
+def _integrate(req: Request, names: Sequence[str], save_rows: np.ndarray) -> tuple[dict[str, Any], np.ndarray]:
+    """Run the kernel, writing ``names`` (entries of the kernel's ``traced``) at the steps ``save_rows``
+    gives a row: the initial namespace and the (name, run, row) array."""
+    kernel, arguments, namespace = _arguments(req, names, save_rows)
     with _LOCK:
         threads = numba.get_num_threads()
-        numba.set_num_threads(threads if n_runs >= PARALLEL_MIN_RUNS else 1)
+        numba.set_num_threads(threads if req.n_runs >= PARALLEL_MIN_RUNS else 1)
         try:
-            kernel(parameters, initial_states, np.asarray(req.times, dtype=float), save_rows,
-                   *_schedule_arrays(req.inputs.schedules, req.plan.scheduled), generated.lookup_xs, generated.lookup_ys, out_index, out)
+            kernel(*arguments)
         finally:
             numba.set_num_threads(threads)
-    return namespace, out
+    return namespace, arguments[-1]

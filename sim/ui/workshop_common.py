@@ -85,7 +85,7 @@ def refused(error: AccessError, page: str) -> None:
         st.rerun()
 
 
-def series_chart(title: str, names: tuple[str, ...], series: Series, y_range) -> dict:
-    """A team's own months as lines (the shared chart builder, one run)."""
+def series_chart(title: str, names: tuple[str, ...], series: Series, y_range) -> tuple[dict, object]:
+    """A team's own months as lines (the shared chart builder, one run): the Vega-Lite spec and its data."""
     current = {"time": series["time"], **{n: np.asarray(series[n])[None, :] for n in names}}
     return track_chart(title, names, current, y_range=y_range)

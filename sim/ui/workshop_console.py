@@ -35,13 +35,22 @@ def _status_table(view: ConsoleView) -> None:
         st.caption("No team has joined yet.")
 
 
+def _shape(view: ConsoleView) -> tuple:
+    """What the controls depend on: the teams, which are playing, the workshop's state."""
+    return tuple((s.team.id, s.playing) for s in view.teams), view.workshop.status
+
+
 @st.fragment(run_every=3)
-def _live(token: str) -> None:
-    """The teams' status, refreshed every few seconds."""
+def _live(token: str, drawn: tuple) -> None:
+    """The teams' status, refreshed every few seconds; the whole console when a team joins or leaves
+    the game (the controls, e.g. the advance button and the rewind list, follow)."""
     try:
-        _status_table(console_view(store(), token))
+        view = console_view(store(), token)
     except AccessError:
         return
+    if _shape(view) != drawn:
+        st.rerun(scope="app")
+    _status_table(view)
 
 
 def _act(action, *args, done: str | None = None, **kwargs) -> None:
@@ -116,7 +125,7 @@ def render() -> None:
     done = st.session_state.pop("console_done", None)
     if done:
         st.success(done, icon=":material/check_circle:")
-    _live(token)
+    _live(token, _shape(view))
     _controls(token, view)
     st.markdown(f":material/leaderboard: [Scorecard and debrief]({link('debrief', console=token)})")
     with st.expander("What happened (journal)"):

@@ -10,7 +10,9 @@ from sim.scenario import safe_folder_name
 from sim.ui.workshop_common import facilitator_token, refused, store
 from sim.workshop import AccessError, Debrief, debrief
 from sim.workshop.report import LEADERBOARD_COLUMNS, decision_columns, decision_rows, leaderboard_rows, summary_lines, team_heading
-from sim.workshop.report_charts import class_figure, team_figure
+from sim.workshop.dominance import debrief_loops
+from sim.workshop.report_charts import LOOPS_NOTE
+from sim.workshop.report_images import class_png, loops_png, team_png
 
 
 def _replay(token: str) -> Debrief:
@@ -56,13 +58,23 @@ def render() -> None:
         return
     _downloads(token, report)
     st.subheader("The class")
-    st.pyplot(class_figure(report), width="stretch")
+    st.image(class_png(report), width="stretch")
     st.subheader("Each team against the baseline and the benchmark")
     names = [d.team.name for d in report.teams]
     chosen = st.selectbox("Team", names, key="debrief_team")
     data = report.teams[names.index(chosen)]
     st.markdown(f"#### {team_heading(data)}")
-    st.pyplot(team_figure(report, data), width="stretch")
+    st.image(team_png(report, data), width="stretch")
     st.caption("Dotted red lines: the events. Under the charts: the team's split each round (bars) and the budget it "
                "asked for (line); 'kept' marks a round in which the team submitted nothing and kept its last decisions.")
     st.dataframe([dict(zip(decision_columns(setup), row)) for row in decision_rows(setup, data)], hide_index=True, width="stretch")
+    loops = debrief_loops(report).get(data.team.id)
+    if loops is not None:
+        st.markdown("##### Which feedback loops drove the PMO")
+        chart, periods = st.columns([3, 2], gap="large")
+        chart.image(loops_png(report, data, loops), width="stretch")
+        periods.caption(LOOPS_NOTE)
+        lasting = [p for p in loops.periods if p.end - p.start >= 1]  # a month alone is a passing blip
+        if lasting:
+            periods.markdown("**Dominant for two months or more**\n" + "\n".join(
+                f"- months {p.start:g}-{p.end:g}: {', '.join(p.loops)} ({p.share:.0%} of the change)" for p in lasting))

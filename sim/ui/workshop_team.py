@@ -34,10 +34,12 @@ def _join_form() -> None:
 
 
 def _cards(view: TeamView) -> None:
+    """The KPIs at the end of the last round played, two cards a row (beside the decisions)."""
     series = view.series
     months = int(series["time"][-1]) if len(series["time"]) else 0
-    st.caption(f"Your PMO at month {months} (the end of the last round played).")
-    for column, (name, title, shape) in zip(st.columns(len(CARDS)), CARDS):
+    st.markdown(f"**Your PMO at month {months}** (the end of the last round played)")
+    columns = [column for _ in range(0, len(CARDS), 2) for column in st.columns(2)]
+    for column, (name, title, shape) in zip(columns, CARDS):
         values = series.get(name)
         if values is None or not len(values):
             column.metric(title, "-")
@@ -55,37 +57,54 @@ def _news(view: TeamView) -> None:
         st.info(f"**Announced for round {event.round}**: {event.headline}", icon=":material/event:")
 
 
-def _decision_form(view: TeamView) -> None:
+@st.fragment
+def _decision_form(token: str) -> None:
+    """The round's decisions, three boxes a row (budget, the five shares, authority), the status above them.
+
+    A fragment: submitting redraws the form and its status, not the KPIs and charts beside it."""
+    try:
+        view = team_view(store(), token)
+    except AccessError:
+        return
+    if not view.playing:  # the workshop moved on since the page was drawn
+        st.rerun(scope="app")
     setup, round_number, draft = view.setup, view.team.round, view.draft
     budget_range = get_model().variables["pmo_budget"]
-    st.subheader(f"Your decisions for round {round_number} (months {setup.round_start(round_number)}-"
-                 f"{setup.round_start(round_number + 1)})")
+    st.markdown(f"#### Your decisions for round {round_number} (months {setup.round_start(round_number)}-"
+                f"{setup.round_start(round_number + 1)})")
+    rules = ([f"the budget in k$/month ({budget_range.minimum:g} to {budget_range.maximum:g})"] if setup.decide_budget else []) \
+        + (["the split in percent, adding up to 100"] if setup.decide_shares else [])
+    if rules:
+        st.caption("Enter " + " and ".join(rules) + ".")
+    status = st.empty()  # above the form: seen without scrolling
     with st.form(f"decide_{round_number}"):
+        count = int(setup.decide_budget) + 5 * int(setup.decide_shares) + int(setup.decide_authority)
+        boxes = iter([column for _ in range(0, count, 3) for column in st.columns(3)])
         budget = shares = authority = None
         if setup.decide_budget:
-            budget = st.number_input(f"PMO Budget asked (k$/month, {budget_range.minimum:g} to {budget_range.maximum:g})",
-                                     value=float(draft.budget), step=5.0, key=f"budget_{round_number}",
-                                     help="What the PMO asks for; what it receives also depends on executive support.")
+            budget = next(boxes).number_input("Budget asked (k$/month)", value=float(draft.budget), step=5.0, key=f"budget_{round_number}",
+                                              help="What the PMO asks for; what it receives also depends on executive support.")
         if setup.decide_shares:
-            st.markdown("**How the budget is split** (percent, adding up to 100)")
-            shares = [column.number_input(label, value=round(100 * share, 1), step=5.0, key=f"share_{i}_{round_number}")
-                      for i, (column, label, share) in enumerate(zip(st.columns(5), SHARE_LABELS, draft.shares))]
+            shares = [next(boxes).number_input(label, value=round(100 * share, 1), step=5.0, key=f"share_{i}_{round_number}")
+                      for i, (label, share) in enumerate(zip(SHARE_LABELS, draft.shares))]
         if setup.decide_authority:
-            authority = st.number_input("PMO Authority (0 supportive, 0.5 controlling, 1 directive)", value=float(draft.authority),
-                                        step=0.05, key=f"authority_{round_number}")
-        pressed = st.form_submit_button("Submit" if not view.submitted else "Change my decisions", type="primary")
-    if pressed:
+            authority = next(boxes).number_input("PMO Authority", value=float(draft.authority), step=0.05, key=f"authority_{round_number}",
+                                                 help="0 supportive, 0.5 controlling, 1 directive")
+        pressed = st.form_submit_button("Submit", type="primary")
+    submitted = view.submitted
+    if pressed:  # the form stays as entered; only the status changes (no rerun: the charts stay as they are)
         try:
-            submit(store(), st.query_params["team"], round_number, budget=budget, shares_percent=shares, authority=authority)
+            submit(store(), token, round_number, budget=budget, shares_percent=shares, authority=authority)
         except WorkshopError as error:
-            show_problems(error)
+            with status.container():
+                show_problems(error)
             return
         st.session_state["submitted_at"] = dt.datetime.now().strftime("%H:%M:%S")
-        st.rerun()
-    if view.submitted:
+        submitted = True
+    if submitted:
         at = st.session_state.get("submitted_at")
-        st.success(f"**Submitted**{f' at {at}' if at else ''}: your decisions for round {round_number} are saved. "
-                   "You may change them until the facilitator closes the round.", icon=":material/check_circle:")
+        status.success(f"**Submitted**{f' at {at}' if at else ''}: your decisions for round {round_number} are saved "
+                       "(you may change them until the round closes).", icon=":material/check_circle:")
 
 
 @st.fragment(run_every=4)
@@ -108,33 +127,42 @@ def _leaderboard(view: TeamView) -> None:
 
 
 def render() -> None:
-    st.title("Workshop: your team")
     token = st.query_params.get("team")
     if not token:
+        st.title("Workshop: your team")
         _join_form()
         return
     try:
         view = team_view(store(), token)
     except AccessError as error:
+        st.title("Workshop: your team")
         refused(error, "team")
         return
     setup, team = view.setup, view.team
     played = len([r for r in view.decisions if r < team.round])
-    st.markdown(f"### {team.name} in *{view.workshop}*: round {min(team.round, setup.rounds)} of {setup.rounds}")
+    st.title(f"{team.name}: round {min(team.round, setup.rounds)} of {setup.rounds}")
+    st.caption(f"Workshop *{view.workshop}*")
     if team.closed_round is not None:
         st.error(f"**Your PMO was closed** at the end of round {team.closed_round}: executives withdrew their backing. "
                  "You are out of the game; watch the others and keep your notes for the debrief.", icon=":material/block:")
     elif view.status != "open" or team.round > setup.rounds:
         st.info("The workshop is over. Thank you for playing: the debrief follows.", icon=":material/flag:")
     _news(view)
+    # The round's decisions first, beside the KPIs they answer: on a laptop's screen without scrolling.
+    decide, kpis = st.columns([3, 2], gap="large")
+    if view.playing:
+        with decide:
+            _decision_form(token)
+    with kpis if view.playing else decide:
+        if played:
+            _cards(view)
+        else:
+            st.caption("No round played yet: your PMO starts as the scenario describes. Enter your first decisions.")
     if played:
-        _cards(view)
+        st.subheader("Your PMO, round by round")
         for row in range(0, len(TEAM_CHARTS), 2):
             for column, (title, names, y_range) in zip(st.columns(2), TEAM_CHARTS[row:row + 2]):
-                column.vega_lite_chart(series_chart(title, names, view.series, y_range), width="stretch")
-    else:
-        st.caption("No round played yet: your PMO starts as the scenario describes. Enter your first decisions.")
-    if view.playing:
-        _decision_form(view)
+                spec, data = series_chart(title, names, view.series, y_range)
+                column.vega_lite_chart(data, spec, width="stretch")
     _leaderboard(view)
     _watch(token, (team.round, view.status, view.leaderboard is not None))

@@ -43,11 +43,12 @@ class Advanced:
     closed: tuple[str, ...]  # teams whose PMO closed in this round
     finished: bool  # the workshop is over (no team left in play)
     seconds: float  # the whole advance: reading, the batch-engine call and the commit
+    engine: str = ""  # the batch backend that ran it ("numba": the compiled kernel; "numpy")
 
 
 def references(setup: WorkshopSetup) -> dict[str, dict]:
     """The baseline (the starting PMO unchanged) and the benchmark policy, under the same events, in one call."""
-    values = run_plans(setup, [Plan((), frozenset()), policy_plan(benchmark_decisions(setup))], months=setup.horizon)
+    values = run_plans(setup, [Plan((), frozenset()), policy_plan(benchmark_decisions(setup))], months=setup.horizon).values
     return {"baseline": whole_run(values, 0), "benchmark": whole_run(values, 1)}
 
 
@@ -205,10 +206,10 @@ def advance_workshop(store: Store, workshop_id: int, *, only_if_all_submitted: b
                 history[team.round] = previous_decision(setup, history, team.round)
                 tx.put_decision(team.id, team.round, history[team.round], carried=True)
             plans.append(team_plan(setup, [history[r] for r in range(1, team.round + 1)]))
-        values = run_plans(setup, plans, months=setup.round_start(max(t.round for t in playing) + 1))
+        runs = run_plans(setup, plans, months=setup.round_start(max(t.round for t in playing) + 1))
         closed = []
         for run, team in enumerate(playing):
-            segment = round_slice(values, run, setup, team.round)
+            segment = round_slice(runs.values, run, setup, team.round)
             tx.put_result(team.id, team.round, segment)
             out = float(segment["pmo_survival"][-1]) < setup.closure_threshold
             tx.move_team(team.id, team.round + 1, team.round if out else None)
@@ -221,7 +222,7 @@ def advance_workshop(store: Store, workshop_id: int, *, only_if_all_submitted: b
         tx.update_workshop(workshop.id, advances=workshop.advances + 1, **({"status": "finished"} if finished else {}))
         if finished:
             tx.log(workshop.id, "Workshop finished: every team has played its last round or is out")
-    return Advanced(len(playing), tuple(closed), finished, time.perf_counter() - started)
+    return Advanced(len(playing), tuple(closed), finished, time.perf_counter() - started, runs.engine)
 
 
 def rewind(store: Store, token: str, team_id: int, to_round: int) -> None:

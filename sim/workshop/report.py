@@ -11,7 +11,9 @@ import datetime as dt
 import html
 
 from sim.workshop.decisions import SHARE_LABELS
-from sim.workshop.report_charts import class_figure, png, team_figure
+from sim.workshop.dominance import debrief_loops
+from sim.workshop.report_charts import LOOPS_NOTE
+from sim.workshop.report_images import class_png, loops_png, team_png
 from sim.workshop.setup import WorkshopSetup
 from sim.workshop.views import Debrief, TeamData
 
@@ -97,11 +99,16 @@ def debrief_html(report: Debrief) -> str:
              "<ul>" + "".join(f"<li>{html.escape(line)}</li>" for line in summary_lines(report)) + "</ul>",
              "<h2>Leaderboard</h2>", _table(LEADERBOARD_COLUMNS, leaderboard_rows(report))]
     if report.teams:
-        parts += ["<h2>The class</h2>", _image(png(class_figure(report)), "every team's PMO Performance and net value")]
+        parts += ["<h2>The class</h2>", _image(class_png(report), "every team's PMO Performance and net value")]
+    loops = debrief_loops(report)
     for data in report.teams:
         parts += [f"<h2>{html.escape(team_heading(data))}</h2>",
-                  _image(png(team_figure(report, data)), f"{data.team.name}: trajectory against baseline and benchmark"),
+                  _image(team_png(report, data), f"{data.team.name}: trajectory against baseline and benchmark"),
                   "<h3>Decision log</h3>", _table(decision_columns(setup), decision_rows(setup, data))]
+        if data.team.id in loops:
+            parts += ["<h3>Which feedback loops drove the PMO</h3>",
+                      _image(loops_png(report, data, loops[data.team.id]), f"{data.team.name}: loop dominance"),
+                      f'<p class="muted">{html.escape(LOOPS_NOTE)}</p>']
     parts.append('<p class="muted">Simulated with pmo-sim, a system-dynamics model of the PMO Dual-Track Mechanism '
                  "(execution track, value track and PMO Transformation), calibrated on PMI Pulse of the Profession "
                  "and Hobbs &amp; Aubry's studies of PMOs.</p>")

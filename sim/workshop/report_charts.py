@@ -1,5 +1,5 @@
 """The debrief's charts (matplotlib, no pyplot state): a team against the baseline and the benchmark,
-its decisions drawn under the charts, and the class view."""
+its decisions drawn under the charts, which feedback loops drove its PMO, and the class view."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ from typing import Sequence
 import numpy as np
 from matplotlib.figure import Figure
 
+from sim.loop_charts import dominance_figure
 from sim.workshop.decisions import SHARE_LABELS
+from sim.workshop.dominance import TeamLoops
 from sim.workshop.setup import WorkshopSetup
 from sim.workshop.store import DecisionRow, Series
 from sim.workshop.views import Debrief, TeamData
@@ -98,6 +100,23 @@ def team_figure(report: Debrief, data: TeamData) -> Figure:
     decisions.set_xlim(*span)
     decisions.set_xlabel("month")
     decisions.set_title("Decisions, round by round")
+    return figure
+
+
+#: What the loop-dominance chart shows, in a sentence (under the chart on the page and in the reports).
+LOOPS_NOTE = ("Loops that Matter (Schoenberg, Davidsen and Eberlein 2020): each family of feedback loops' relative loop "
+              "score, its share of what moved the PMO that month (+ reinforcing, - balancing); shaded, the periods in "
+              "which the same families dominate; dotted red lines, the events.")
+
+
+def loops_figure(report: Debrief, data: TeamData, loops: TeamLoops) -> Figure:
+    """Which feedback loops drove a team's PMO: its PMO Performance over the months it played, and each
+    family's relative loop score below it, the dominant periods shaded."""
+    months = len(loops.times)
+    figure = dominance_figure(loops.times, np.asarray(data.series["pmo_performance"][:months]), "PMO Performance",
+                              loops.families, loops.periods, title=f"{data.team.name}: which feedback loops drove the PMO")
+    for axes in figure.axes[:2]:
+        _events(axes, report.workshop.setup, float(loops.times[-1]))
     return figure
 
 

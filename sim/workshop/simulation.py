@@ -17,13 +17,10 @@ import pandas as pd
 from sim.runner import input_schedule
 from sim.scenario import SHOCK_EDGE, ScenarioFile, base_points
 from sim.simulate import simulate_batch
+from sim.workshop import kernels
 from sim.workshop.decisions import DECISION_INPUTS, SHARES, Decision
 from sim.workshop.setup import EVENT_INPUTS, WorkshopSetup
 
-#: The batch backend: numpy, because the compiled one builds a kernel per plan on first use (up to a
-#: minute on a slow laptop, while a room of managers waits); numpy advances 20 teams over ten 12-month
-#: rounds in about 0.2 s (benchmarks/bench_workshop.py).
-ENGINE = "numpy"
 #: What a round's results keep (and the team page, the console and the debrief show).
 OUTPUTS = ("pmo_performance", "delivery_performance", "strategic_value_realization", "execution_track_strength",
            "value_track_strength", "pmo_transformation", "executive_support", "effective_budget", "pmo_survival",
@@ -94,13 +91,22 @@ def parameter_table(setup: WorkshopSetup, plans: Sequence[Plan]) -> pd.DataFrame
     return pd.DataFrame(rows)
 
 
-def run_plans(setup: WorkshopSetup, plans: Sequence[Plan], *, months: int) -> dict[str, np.ndarray]:
-    """Every plan over ``months`` in one batch-engine call: ``"time"`` (months) and one
-    (plan, month) array per output."""
+@dataclass(frozen=True)
+class Runs:
+    """What one batch-engine call gave: ``"time"`` (months) and one (plan, month) array per output."""
+
+    values: dict[str, np.ndarray]
+    engine: str  # the backend that ran them (see :mod:`sim.workshop.kernels`)
+
+
+def run_plans(setup: WorkshopSetup, plans: Sequence[Plan], *, months: int) -> Runs:
+    """Every plan over ``months`` in one batch-engine call, on the compiled kernel once this process
+    has it (numpy until then)."""
     spec = setup.starting_scenario().spec
-    dataset = simulate_batch(parameter_table(setup, plans), final_time=months, time_step=spec.run.time_step,
-                             saveper=1, outputs=list(OUTPUTS), engine=ENGINE)
-    return {"time": dataset["time"].to_numpy(), **{name: dataset[name].to_numpy() for name in OUTPUTS}}
+    table = parameter_table(setup, plans)
+    engine = kernels.backend(table, final_time=months, time_step=spec.run.time_step)
+    dataset = simulate_batch(table, final_time=months, time_step=spec.run.time_step, saveper=1, outputs=list(OUTPUTS), engine=engine)
+    return Runs({"time": dataset["time"].to_numpy(), **{name: dataset[name].to_numpy() for name in OUTPUTS}}, engine)
 
 
 def round_slice(values: dict[str, np.ndarray], run: int, setup: WorkshopSetup, round_number: int) -> dict[str, np.ndarray]:
