@@ -60,7 +60,7 @@ def test_page_renders_without_an_exception(app_url, browser, screenshots, name):
     page = open_page(browser, app_url, PAGES[name])
     try:
         if name == "analyst":
-            page.get_by_role("button", name="Run").click()
+            page.get_by_role("button", name="Run", exact=True).click()
             page.wait_for_selector('[data-testid="stVegaLiteChart"]', timeout=120_000)
             wait_idle(page)
         assert exceptions(page) == []
