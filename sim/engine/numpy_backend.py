@@ -16,7 +16,10 @@ from sim.engine.plan import var
 from sim.engine.request import Request, _Inputs, _schedule_row, _slice_inputs, Outputs, collect, initialise
 
 #: Batches at least this large are split over the machine's cores (numpy releases the GIL).
-PARALLEL_MIN_RUNS = 2000
+# Below this many runs one thread is faster: the threads contend for the interpreter between numpy calls.
+# Measured with benchmarks/bench_threads.py on 2 cores: 1 thread / 2 threads = 0.72 at 5,000 runs,
+# 0.98 at 10,000, 1.11 at 14,000, 1.37 at 20,000, 1.85 at 50,000.
+PARALLEL_MIN_RUNS = 12_000
 
 
 def run(req: Request, *, workers: int | None = None) -> Outputs:
