@@ -13,6 +13,7 @@ import io
 import json
 import os
 import platform
+import shutil
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -211,9 +212,7 @@ def write_atomic(path: Path, content: bytes) -> None:
 
 def new_file_mode() -> int:
     """The mode ``open()`` gives a new file: 0o666 less the process's umask (read without changing it for good)."""
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return 0o666 & ~mask
+    return 0o666 & ~_umask()
 
 
 def publish(temporary: str | Path, path: Path) -> None:
@@ -224,6 +223,46 @@ def publish(temporary: str | Path, path: Path) -> None:
     with open(temporary, "rb+") as handle:
         os.fsync(handle.fileno())
     os.replace(temporary, path)
+
+
+def publish_folder(out: Path, name: str, files: dict[str, bytes]) -> Path:
+    """Write ``files`` into ``out/<safe name>/`` at once: built in a hidden temporary folder beside it, then
+    renamed into place (a folder already there is replaced), with the modes new files and folders would have.
+    Nothing is left behind on failure, not even ``out`` if this call created it."""
+    root = out.resolve()
+    target = (root / safe_folder_name(name)).resolve()
+    if target.parent != root:
+        raise OutputError(f"'{name}' would be written outside {out}")
+    created = not root.exists()
+    root.mkdir(parents=True, exist_ok=True)
+    temporary = Path(tempfile.mkdtemp(dir=root, prefix=f".{target.name}.", suffix=".tmp"))
+    try:
+        for file_name, content in files.items():
+            (temporary / file_name).write_bytes(content)
+            os.chmod(temporary / file_name, new_file_mode())
+        os.chmod(temporary, 0o777 & ~_umask())
+        old = None
+        if target.exists():
+            old = Path(tempfile.mkdtemp(dir=root, prefix=f".{target.name}.", suffix=".old"))
+            os.replace(target, old / "previous")
+        os.replace(temporary, target)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(temporary, ignore_errors=True)
+        if created:
+            try:
+                root.rmdir()  # only if nothing else is in it
+            except OSError:
+                pass
+        raise
+    return target
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def output_folder(out: Path, name: str) -> Path:

@@ -43,7 +43,8 @@ def main(args, command_line: list[str]) -> int:
         return BAD_INPUT
     try:
         from sim.analysis.survey import SurveyError, load_study, run_survey
-        from sim.analysis.survey.report import summary_lines, survey_files, write_folder
+        from sim.analysis.survey.report import summary_lines, survey_files
+        from sim.results import publish_folder
     except ImportError as error:
         print(f"pmo-sim survey: needs the survey packages ({error.name}): pip install 'pmo-sim[survey]'", file=sys.stderr)
         return RUN_FAILED
@@ -56,7 +57,7 @@ def main(args, command_line: list[str]) -> int:
         return BAD_INPUT
     try:
         result = run_survey(scenario, options, pmos=args.pmos, fit_sem=not args.no_sem)
-        folder = write_folder(args.out, options.name or scenario.name, survey_files(result, command_line=command_line))
+        folder = publish_folder(args.out, options.name or scenario.name, survey_files(result, command_line=command_line))
     except (SurveyError, OutputError) as error:
         print(f"pmo-sim survey: {args.study}: {error}", file=sys.stderr)
         return RUN_FAILED

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
@@ -16,7 +13,7 @@ from sim.analysis.calibration.intervals import confounded_pairs
 from sim.analysis.calibration.setup import decision_points
 from sim.analysis.calibration.statistics import statistics_table
 from sim.model import get_model
-from sim.results import _png, provenance  # _png: a figure as PNG bytes, as in every result folder
+from sim.results import _png, provenance, publish_folder  # _png: a figure as PNG bytes, as in every result folder
 from sim.scenario import Scenario, safe_folder_name, scenario_from_dict, to_toml
 
 if TYPE_CHECKING:
@@ -234,35 +231,4 @@ def manifest(calibration: "Calibration", content: dict[str, bytes], command_line
 def write(calibration: "Calibration", out: Path, *, command_line: Sequence[str] = ()) -> Path:
     """Write every file into ``out/<history>_calibration/``: built in a temporary folder beside it, then renamed into
     place (replacing an earlier calibration of the same history), so that the folder is never half-written."""
-    content = files(calibration, command_line=command_line)
-    created = not out.exists()
-    out.mkdir(parents=True, exist_ok=True)
-    target = out / folder_name(calibration)
-    staging = Path(tempfile.mkdtemp(dir=out, prefix=f".{target.name}."))
-    try:
-        mode = 0o777 & ~_umask()
-        os.chmod(staging, mode)
-        for name, data in content.items():
-            (staging / name).write_bytes(data)
-        if target.exists():
-            old = Path(tempfile.mkdtemp(dir=out, prefix=f".{target.name}.old."))
-            os.replace(target, old / target.name)
-            os.replace(staging, target)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(staging, target)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        if created:
-            try:
-                out.rmdir()  # only if nothing else is in it
-            except OSError:
-                pass
-        raise
-    return target
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
+    return publish_folder(out, folder_name(calibration), files(calibration, command_line=command_line))

@@ -4,11 +4,7 @@ mediation report, the answers themselves and a manifest; the whole folder appear
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Sequence
 
 from sim.analysis.survey.analysis import LATENT, SurveyResult
@@ -17,8 +13,7 @@ from sim.analysis.survey.diagram import path_dot, path_figure
 from sim.analysis.survey.mediation import mediation_lines
 from sim.analysis.survey.reliability import HTMT_MAX, htmt_problems
 from sim.analysis.survey.study import reading
-from sim.results import OutputError, _csv, _png, manifest, new_file_mode
-from sim.scenario import safe_folder_name
+from sim.results import _csv, _png, manifest
 
 
 def _range(values) -> str:
@@ -123,34 +118,3 @@ def _sem_version() -> str:
         return "semopy not installed"
 
 
-def write_folder(out: Path, name: str, files: dict[str, bytes]) -> Path:
-    """Write ``files`` into ``out/<name>/`` at once: into a hidden temporary folder beside it, then renamed
-    into place (a folder already there is replaced); nothing is left behind on failure."""
-    root = out.resolve()
-    target = (root / safe_folder_name(name)).resolve()
-    if target.parent != root:
-        raise OutputError(f"'{name}' would be written outside {out}")
-    root.mkdir(parents=True, exist_ok=True)
-    temporary = Path(tempfile.mkdtemp(dir=root, prefix=f".{target.name}.", suffix=".tmp"))
-    try:
-        for file_name, content in files.items():
-            (temporary / file_name).write_bytes(content)
-            os.chmod(temporary / file_name, new_file_mode())
-        os.chmod(temporary, 0o777 & ~_umask())
-        old = None
-        if target.exists():
-            old = Path(tempfile.mkdtemp(dir=root, prefix=f".{target.name}.", suffix=".old"))
-            os.replace(target, old / "previous")
-        os.replace(temporary, target)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(temporary, ignore_errors=True)
-        raise
-    return target
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
