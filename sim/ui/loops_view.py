@@ -44,8 +44,9 @@ def dominance_chart(result: LoopDominance, *, height: int = 170, title: str = "W
         color=alt.Color("loop family:N", scale=colours, legend=alt.Legend(orient="bottom", labelLimit=0, columns=4)),
         tooltip=["loop family", "time", alt.Tooltip("score:Q", format=".2f")])
     zero = alt.Chart(pd.DataFrame({"y": [0]})).mark_rule(color="gray").encode(y="y:Q")
-    return alt.layer(shade, lines, zero).properties(title=title, height=height,
-                                                    autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
+    # independent colour scales: the shading's literal colours (scale=None) would otherwise swallow the lines' legend
+    return alt.layer(shade, lines, zero).resolve_scale(color="independent").properties(
+        title=title, height=height, autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
 
 
 def loops_under(cases: Mapping[str, Mapping[str, float | pd.Series]], key: str) -> None:
