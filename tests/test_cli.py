@@ -112,6 +112,18 @@ def test_a_run_that_cannot_write_exits_1(capsys):
     assert capsys.readouterr().err.startswith("pmo-sim: one.toml: run failed: ")
 
 
+@pytest.mark.parametrize("command, what", [("run", "run"), ("loops", "loop analysis")])
+def test_every_file_is_tried_when_one_cannot_be_written(capsys, command, what):
+    write("one.toml", 'name = "one"\ndescription = "x"\n')
+    write("two.toml", 'name = "two"\ndescription = "y"\n')
+    Path("out").mkdir()
+    Path("out/one").write_text("a file where the first folder should be")
+    assert main([command, "one.toml", "two.toml", "--out", "out"]) == 1
+    lines = capsys.readouterr()
+    assert lines.err.startswith(f"pmo-sim: one.toml: {what} failed: ")
+    assert "two.toml: " in lines.out and (Path("out") / "two").is_dir()
+
+
 def test_extends_gives_a_break_even_kpi():
     write("parent.toml", 'description = "p"\n')
     write("child.toml", 'description = "c"\nextends = "parent.toml"\n[params]\nshare_strategic_alignment = 0.3\n')

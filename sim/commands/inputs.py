@@ -4,10 +4,11 @@ every file so that one bad file never stops the others."""
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable, Iterator, Sequence
 
 from sim.scenario import MAX_RUNS, Scenario, ScenarioError, ScenarioProblem, load_scenario, safe_folder_name, scenario_from_dict
 
@@ -119,3 +120,29 @@ def progress_bar(items: list, description: str):
     from tqdm import tqdm
 
     return tqdm(items, desc=description, unit="scenario", file=sys.stderr, disable=not sys.stderr.isatty(), leave=False)
+
+
+@dataclass
+class EachFile:
+    """Runs one job per scenario file so that a failing file is reported and the others still run.
+
+    ``with jobs.one(scenario.path): ...`` reports a results folder that cannot be written (its own
+    message) or any other failure (``<what> failed: <error>``) against the file; ``failed`` says
+    whether one did.
+    """
+
+    what: str
+    failed: bool = False
+
+    @contextlib.contextmanager
+    def one(self, path: Path) -> Iterator[None]:
+        from sim.results import OutputError
+
+        try:
+            yield
+        except OutputError as error:
+            print(f"pmo-sim: {path}: {error}", file=sys.stderr)
+            self.failed = True
+        except Exception as error:  # noqa: BLE001 - report, keep going with the other files
+            print(f"pmo-sim: {path}: {self.what} failed: {type(error).__name__}: {error}", file=sys.stderr)
+            self.failed = True

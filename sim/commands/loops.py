@@ -10,14 +10,13 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from sim.commands.inputs import BAD_INPUT, OK, RUN_FAILED, load_inputs, report
+from sim.commands.inputs import BAD_INPUT, OK, RUN_FAILED, EachFile, load_inputs, report
 from sim.scenario import Scenario
 
 #: The variable whose behaviour the chart shows above the loop scores, unless --variable says otherwise.
@@ -100,7 +99,6 @@ def write_study(files: dict[str, bytes], out: Path, name: str) -> Path:
 
 def main(args, command_line: list[str]) -> int:
     from sim.model import get_model
-    from sim.results import OutputError
 
     model = get_model()
     variable = args.variable
@@ -112,20 +110,12 @@ def main(args, command_line: list[str]) -> int:
             return BAD_INPUT
     inputs = load_inputs(args)
     report(inputs.problems)
-    failed = False
+    jobs = EachFile("loop analysis")
     for scenario in inputs.scenarios:
         uncertain = scenario.spec.uncertainty is not None
-        try:
+        with jobs.one(scenario.path):
             files = study_files(scenario, variable=variable, runs=args.runs if uncertain else None, seed=args.seed,
                                 command_line=command_line)
             folder = write_study(files, args.out, scenario.name)
-        except OutputError as error:
-            print(f"pmo-sim: {scenario.path}: {error}", file=sys.stderr)
-            failed = True
-            continue
-        except Exception as error:  # noqa: BLE001 - report, keep going with the other files
-            print(f"pmo-sim: {scenario.path}: loop analysis failed: {type(error).__name__}: {error}", file=sys.stderr)
-            failed = True
-            continue
-        print(f"{scenario.path}: loop dominance -> {folder}")
-    return BAD_INPUT if inputs.problems else (RUN_FAILED if failed else OK)
+            print(f"{scenario.path}: loop dominance -> {folder}")
+    return BAD_INPUT if inputs.problems else (RUN_FAILED if jobs.failed else OK)

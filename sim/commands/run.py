@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from sim.commands.inputs import BAD_INPUT, OK, RUN_FAILED, load_inputs, progress_bar, report
+from sim.commands.inputs import BAD_INPUT, OK, RUN_FAILED, EachFile, load_inputs, progress_bar, report
 from sim.scenario import Scenario
 
 
@@ -19,7 +19,7 @@ def _progress(scenario: Scenario, chunk_runs: int):
 
 
 def main(args, command_line: list[str]) -> int:
-    from sim import results, summary
+    from sim import summary
 
     if getattr(args, "scheduler", None):  # on a Dask cluster (sim.analysis.distributed)
         from sim.commands import run_distributed
@@ -31,23 +31,15 @@ def main(args, command_line: list[str]) -> int:
         return BAD_INPUT
     inputs = load_inputs(args)
     report(inputs.problems)
-    failed = False
+    jobs = EachFile("run")
     for scenario in progress_bar(inputs.scenarios, "running"):
         uncertain = scenario.spec.uncertainty is not None
         if (args.runs is not None or args.seed is not None) and not uncertain:
             print(f"pmo-sim: note: {scenario.path} has no [uncertainty]; --runs and --seed do not apply", file=sys.stderr)
-        try:
+        with jobs.one(scenario.path):
             folder, done = summary.write_summarised(
                 scenario, args.out, engine=args.engine, runs=args.runs if uncertain else None, seed=args.seed,
                 file_format=args.format, command_line=command_line, chunk_runs=args.chunk_runs,
                 progress=_progress(scenario, args.chunk_runs))
-        except results.OutputError as error:
-            print(f"pmo-sim: {scenario.path}: {error}", file=sys.stderr)
-            failed = True
-            continue
-        except Exception as error:  # noqa: BLE001 - report, keep going with the other files
-            print(f"pmo-sim: {scenario.path}: run failed: {type(error).__name__}: {error}", file=sys.stderr)
-            failed = True
-            continue
-        print(f"{scenario.path}: {done.runs} run{'s' if done.runs > 1 else ''} -> {folder}")
-    return BAD_INPUT if inputs.problems else (RUN_FAILED if failed else OK)
+            print(f"{scenario.path}: {done.runs} run{'s' if done.runs > 1 else ''} -> {folder}")
+    return BAD_INPUT if inputs.problems else (RUN_FAILED if jobs.failed else OK)

@@ -9,7 +9,7 @@ import contextlib
 import sys
 from typing import Any, Callable, Iterator
 
-from sim.commands.inputs import BAD_INPUT, OK, RUN_FAILED, load_inputs, report
+from sim.commands.inputs import BAD_INPUT, OK, RUN_FAILED, EachFile, load_inputs, report
 from sim.scenario import ScenarioError, ScenarioProblem
 
 
@@ -69,31 +69,23 @@ def run_study(args, command_line: list[str], kind: str, changes: dict[str, Any],
     """
     from pathlib import Path
 
-    from sim.results import OutputError
-
     inputs = load_inputs(args, runs=False)
     report(inputs.problems)
     if inputs.problems:
         return BAD_INPUT
-    failed = bad = False
+    bad = False
+    jobs = EachFile(kind)
     with evaluator(args.scheduler) as chosen:
         for scenario in inputs.scenarios:
-            try:
-                result = study(scenario, evaluator=chosen, **changes)
+            with jobs.one(scenario.path):
+                try:
+                    result = study(scenario, evaluator=chosen, **changes)
+                except ScenarioError as error:
+                    report(_cli_problem(p, kind, typed) for p in error.problems)
+                    bad = True
+                    continue
                 folder = write(result, Path(args.out), command_line=command_line)
-            except ScenarioError as error:
-                report(_cli_problem(p, kind, typed) for p in error.problems)
-                bad = True
-                continue
-            except OutputError as error:
-                print(f"pmo-sim: {scenario.path}: {error}", file=sys.stderr)
-                failed = True
-                continue
-            except Exception as error:  # noqa: BLE001 - report, keep going with the other files
-                print(f"pmo-sim: {scenario.path}: {kind} failed: {type(error).__name__}: {error}", file=sys.stderr)
-                failed = True
-                continue
-            for warning in getattr(result, "warnings", []):
-                print(f"pmo-sim: warning: {scenario.path}: {warning}", file=sys.stderr)
-            print(f"{scenario.path}: {describe(result)} -> {folder}")
-    return BAD_INPUT if bad else (RUN_FAILED if failed else OK)
+                for warning in getattr(result, "warnings", []):
+                    print(f"pmo-sim: warning: {scenario.path}: {warning}", file=sys.stderr)
+                print(f"{scenario.path}: {describe(result)} -> {folder}")
+    return BAD_INPUT if bad else (RUN_FAILED if jobs.failed else OK)
