@@ -1,7 +1,8 @@
 """End to end: the app served on localhost, driven in Debian's headless Chromium with Playwright.
 
 The screenshots go to a temporary folder; with ``PMO_SIM_SCREENSHOTS=docs/screenshots`` (a folder,
-relative to the repository) they go there instead, which is how the README's are remade. CI installs
+relative to the repository) they go there instead, which is how the README's are remade; the 1280x800
+screens to look at go to its ``review/`` folder, which git ignores. CI installs
 chromium with apt-get; without it these tests fail in CI and are skipped, with the reason, on a
 developer's machine.
 """
@@ -36,6 +37,14 @@ def screenshots(tmp_path_factory) -> Path:
     chosen = os.environ.get("PMO_SIM_SCREENSHOTS")
     folder = ROOT / chosen if chosen else tmp_path_factory.mktemp("screenshots")
     folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def review(screenshots) -> Path:
+    """Where the 1280x800 screens to look at go (not the README's: ``review/``, which git ignores)."""
+    folder = screenshots / "review"
+    folder.mkdir(exist_ok=True)
     return folder
 
 
@@ -78,7 +87,7 @@ def kpi(page, label: str) -> str:
     return card.locator('[data-testid="stMetricValue"]').inner_text()
 
 
-def test_the_executive_page_shows_authority_survival_and_net_value(app_url, browser, screenshots):
+def test_the_executive_page_shows_authority_survival_and_net_value(app_url, browser, review):
     page = open_page(browser, app_url)
     try:
         for name in ("PMO Authority (Dmnl)", "Organisational Complexity (Dmnl)"):
@@ -93,7 +102,7 @@ def test_the_executive_page_shows_authority_survival_and_net_value(app_url, brow
         page.set_viewport_size(SCREEN)
         wait_idle(page)
         assert clipped_texts(page) == []
-        screenshot(page, screenshots / "executive_1280x800.png")
+        screenshot(page, review / "executive_1280x800.png")
     finally:
         page.close()
 
@@ -123,7 +132,7 @@ def test_a_slider_moved_by_keyboard_updates_a_kpi(app_url, browser, slider, card
 
 @pytest.mark.parametrize(("heading", "charts", "file"), [(ZOMBIE, 5, "trainer_zombie_pmo.png"),
                                                           (CRISIS, 3, "trainer_crisis_opportunity.png")])
-def test_the_trainers_new_demonstrations_render(app_url, browser, screenshots, heading, charts, file):
+def test_the_trainers_new_demonstrations_render(app_url, browser, review, heading, charts, file):
     page = open_page(browser, app_url, "trainer")
     try:
         assert exceptions(page) == []
@@ -144,7 +153,7 @@ def test_the_trainers_new_demonstrations_render(app_url, browser, screenshots, h
         page.set_viewport_size(SCREEN)
         wait_idle(page)
         assert clipped_texts(page) == []
-        screenshot(page, screenshots / file, heading=heading)
+        screenshot(page, review / file, heading=heading)
     finally:
         page.close()
 
@@ -186,7 +195,7 @@ def test_a_bad_upload_shows_the_clear_error(app_url, browser, tmp_path):
         page.close()
 
 
-def test_the_causal_diagram_is_readable_on_a_projector(app_url, browser, screenshots):
+def test_the_causal_diagram_is_readable_on_a_projector(app_url, browser, review):
     page = open_page(browser, app_url, "trainer")
     try:
         page.set_viewport_size(SCREEN)
@@ -200,12 +209,12 @@ def test_the_causal_diagram_is_readable_on_a_projector(app_url, browser, screens
         tips = diagram.locator("g.node a").evaluate_all(
             "links => links.map(a => a.getAttribute('xlink:title') || a.getAttributeNS('http://www.w3.org/1999/xlink', 'title'))")
         assert any(tip and tip.startswith("Executive Support: 0.6 at month 0") for tip in tips), tips[:3]  # hover: its graph
-        screenshot(page, screenshots / "trainer_diagram.png", heading="6. The causal structure and its loops")
+        screenshot(page, review / "trainer_diagram.png", heading="6. The causal structure and its loops")
     finally:
         page.close()
 
 
-def test_predict_then_reveal_draws_the_sketches_and_the_choice_beside_the_simulation(app_url, browser, screenshots):
+def test_predict_then_reveal_draws_the_sketches_and_the_choice_beside_the_simulation(app_url, browser, review):
     page = open_page(browser, app_url, "trainer")
     try:
         page.set_viewport_size(SCREEN)
@@ -222,6 +231,6 @@ def test_predict_then_reveal_draws_the_sketches_and_the_choice_beside_the_simula
         page.get_by_role("button", name="Hide again").wait_for(timeout=60_000)
         wait_idle(page)
         assert exceptions(page) == [] and clipped_texts(page) == []
-        screenshot(page, screenshots / "trainer_predict.png", heading="2. Worse before better")
+        screenshot(page, review / "trainer_predict.png", heading="2. Worse before better")
     finally:
         page.close()
