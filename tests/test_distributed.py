@@ -56,6 +56,20 @@ def test_two_workers_give_the_single_process_result(client, single, tmp_path):
     assert np.allclose(series["pmo_performance_p50"], whole["pmo_performance"].quantile(0.5, "run"), atol=0.01)
 
 
+def test_the_cluster_writes_the_kpis_pmo_sim_run_writes(single, tmp_path):
+    """kpis.csv from the chunks' per-run KPIs equals the one a local run of the same samples writes, break-even
+    against the scenario it extends included (budget_cut extends baseline)."""
+    from sim.results import _csv
+    from sim.summary import summarise
+
+    assert _csv(summarise(sim.load_scenario(BASELINE), runs=RUNS, chunk_runs=RUNS).kpis) == single["kpis.csv"]
+    cut = sim.load_scenario(BASELINE.with_name("budget_cut.toml"))
+    done = monte_carlo(cut, tmp_path, runs=200, chunk_runs=50, outputs=OUTPUTS)
+    local = summarise(cut, runs=200, chunk_runs=200).kpis
+    assert "month of break-even against baseline" in set(local["kpi"])
+    assert (done.folder / "kpis.csv").read_bytes() == _csv(local)
+
+
 def test_a_study_on_the_cluster_gives_the_same_indices(client):
     """Sobol indices computed from chunks on two workers equal those of one batch call here."""
     scenario = sim.load_scenario(BASELINE)

@@ -28,12 +28,19 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.evaluate import Progress, Runs, run_settings, run_table
-from sim.results import QUANTILE_COLUMNS, SERIES_OUTPUTS, _csv, _png, manifest, runs_table
-from sim.runner import CHUNK_RUNS, parameter_table
+from sim.results import (KPI_OUTPUTS, QUANTILE_COLUMNS, SERIES_OUTPUTS, _csv, _png, kpi_table_from_values, kpi_values,
+                         manifest, runs_table)
+from sim.runner import CHUNK_RUNS, Result, parameter_table
 from sim.scenario import Scenario, safe_folder_name
 
 RETRIES = 3  # times a failed chunk is tried again (a lost worker, an out-of-memory kill)
 GRID = np.linspace(0.0, 1.0, 1001)  # the chunk quantiles each t-digest is built from
+#: What a chunk also runs, whatever outputs it keeps, so that every run's KPIs can be computed (as ``pmo-sim run``'s).
+KPI_NEEDS = KPI_OUTPUTS + ("maturity_level", "value_to_cost_ratio", "executive_support", "pmo_survival",
+                           "net_value_added", "cumulative_net_value")
+#: What a chunk runs of the scenario it extends: the net value its break-even compares against.
+PARENT_NEEDS = ("cumulative_value_delivered", "cumulative_pmo_cost")
+KPIs = dict  # KPI name -> (unit, one value per run), as sim.results.kpi_values gives them
 WORKER_MEMORY = "2GB"
 
 
@@ -121,38 +128,49 @@ def summarise(values: np.ndarray) -> Summary:
     return Summary(count, mean, ((values - mean) ** 2).sum(axis=0), ordered[0], ordered[-1], digests)
 
 
-def _chunk(settings: dict[str, float | None], table: pd.DataFrame, first: int, outputs: list[str], folder: str,
-           index: int) -> tuple[Summary, np.ndarray]:
-    """One chunk on a worker: run it, write its partition, return its summary (the runs stay on disk)."""
-    runs = run_table(settings, table, outputs)
+def _dataset(runs: Runs, first: int, n_runs: int):
     import xarray as xr
 
-    dataset = xr.Dataset({name: (("run", "time"), runs.values[name]) for name in outputs},
-                         coords={"run": np.arange(first, first + len(table)), "time": runs.months})
+    return xr.Dataset({name: (("run", "time"), values) for name, values in runs.values.items()},
+                      coords={"run": np.arange(first, first + n_runs), "time": runs.months})
+
+
+def _chunk(settings: dict[str, float | None], table: pd.DataFrame, first: int, outputs: list[str], folder: str,
+           index: int, scenario: Scenario, parent_table: pd.DataFrame | None = None) -> tuple[Summary, np.ndarray, KPIs]:
+    """One chunk on a worker: run it, write its partition, return its summary and its runs' KPIs (the runs
+    stay on disk). ``parent_table``: the matching runs of the scenario it extends (its break-even KPI)."""
+    runs = run_table(settings, table, list(dict.fromkeys([*outputs, *KPI_NEEDS, *PARENT_NEEDS])))
+    dataset = _dataset(runs, first, len(table))
     path = Path(folder) / "runs" / f"part-{index:05d}.parquet"
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     runs_table(dataset, outputs).to_parquet(temporary, index=False)
     os.replace(temporary, path)
     summary = summarise(np.stack([runs.values[name] for name in outputs], axis=1))
-    _save_summary(Path(folder) / "chunks" / f"part-{index:05d}.pickle", summary, runs.months)
-    return summary, runs.months
+    parent = None
+    if parent_table is not None:
+        parent_runs = run_table(run_settings(scenario.parent), parent_table, PARENT_NEEDS)
+        parent = Result(scenario.parent, _dataset(parent_runs, first, len(parent_table)), "batch", None, len(parent_table))
+    kpis = kpi_values(Result(scenario, dataset, "batch", None, len(table), parent=parent))
+    _save_summary(Path(folder) / "chunks" / f"part-{index:05d}.pickle", (summary, runs.months, kpis))
+    return summary, runs.months, kpis
 
 
-def _save_summary(path: Path, summary: Summary, months: np.ndarray) -> None:
+def _save_summary(path: Path, chunk: tuple[Summary, np.ndarray, KPIs]) -> None:
     import pickle
 
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    temporary.write_bytes(pickle.dumps((summary, months)))
+    temporary.write_bytes(pickle.dumps(chunk))
     os.replace(temporary, path)
 
 
-def _load_summary(path: Path) -> tuple[Summary, np.ndarray] | None:
+def _load_summary(path: Path) -> tuple[Summary, np.ndarray, KPIs] | None:
     import pickle
 
     try:
-        return pickle.loads(path.read_bytes())
+        found = pickle.loads(path.read_bytes())
     except (OSError, pickle.UnpicklingError, EOFError):
         return None
+    return found if isinstance(found, tuple) and len(found) == 3 else None  # an older chunk without KPIs: run again
 
 
 @dataclass
@@ -166,6 +184,7 @@ class MonteCarlo:
     chunks: int
     resumed: int  # chunks found finished on disk
     timeseries: pd.DataFrame
+    kpis: pd.DataFrame
     engine: str = "batch"
 
 
@@ -192,7 +211,8 @@ def monte_carlo(scenario: Scenario, out: Path, *, client: Any = None, runs: int 
     """Run a scenario's Monte Carlo in chunks (on ``client``'s cluster, else here, in turn) into ``out/<name>/``.
 
     The folder holds ``runs/part-NNNNN.parquet`` (every run, long form), ``timeseries.csv`` (moments and
-    quantiles per month), ``charts.png`` and ``manifest.json``. Until it is complete it is built in
+    quantiles per month), ``kpis.csv`` (as ``pmo-sim run`` writes it: every run's KPIs, kept on the client,
+    a few numbers a run), ``charts.png`` and ``manifest.json``. Until it is complete it is built in
     ``out/.<name>.partial/``, which ``resume=True`` continues from; then renamed into place.
     """
     from sim.plotting import scenario_figure
@@ -214,7 +234,8 @@ def monte_carlo(scenario: Scenario, out: Path, *, client: Any = None, runs: int 
     table = parameter_table(scenario.spec, runs=total, seed=seed)
     settings = run_settings(scenario)
     starts = list(range(0, total, chunk_runs))
-    done: dict[int, tuple[Summary, np.ndarray]] = {}
+    parent_rows = _parent_rows(scenario, runs, seed, len(table))
+    done: dict[int, tuple[Summary, np.ndarray, KPIs]] = {}
     for index in range(len(starts)):
         found = _load_summary(partial / "chunks" / f"part-{index:05d}.pickle")
         if found is not None and (partial / "runs" / f"part-{index:05d}.parquet").exists():
@@ -222,18 +243,22 @@ def monte_carlo(scenario: Scenario, out: Path, *, client: Any = None, runs: int 
     resumed = len(done)
     merged: Summary | None = None
     months = None
+    kpis: dict[str, tuple[str, list[np.ndarray]]] = {}
     next_index = 0
 
     def absorb() -> None:  # merge finished chunks in order, dropping each once merged
         nonlocal merged, months, next_index
         while next_index in done:
-            summary, months = done.pop(next_index)
+            summary, months, chunk_kpis = done.pop(next_index)
             merged = summary if merged is None else merged.merge(summary)
+            for name, (unit, values) in chunk_kpis.items():
+                kpis.setdefault(name, (unit, []))[1].append(values)
             next_index += 1
 
     pending = [i for i in range(len(starts)) if i not in done]
     absorb()
-    arguments = [(settings, table.iloc[starts[i]:starts[i] + chunk_runs], starts[i], outputs, str(partial), i) for i in pending]
+    arguments = [(settings, table.iloc[starts[i]:starts[i] + chunk_runs], starts[i], outputs, str(partial), i, scenario,
+                  parent_rows(starts[i], min(starts[i] + chunk_runs, total))) for i in pending]
     finished = resumed
     if client is None:
         results = ((i, _chunk(*args)) for i, args in zip(pending, arguments))
@@ -249,8 +274,9 @@ def monte_carlo(scenario: Scenario, out: Path, *, client: Any = None, runs: int 
         if progress is not None:
             progress(min(finished * chunk_runs, total), total)
     series = timeseries(merged, months, outputs)
-    record = MonteCarlo(scenario, final, total, used_seed, len(starts), resumed, series)
-    files = {"timeseries.csv": _csv(series)}
+    kpi_table = kpi_table_from_values({name: (unit, np.concatenate(parts)) for name, (unit, parts) in kpis.items()})
+    record = MonteCarlo(scenario, final, total, used_seed, len(starts), resumed, series, kpi_table)
+    files = {"timeseries.csv": _csv(series), "kpis.csv": _csv(kpi_table)}
     with warnings.catch_warnings():  # panels of outputs not kept are left empty
         warnings.simplefilter("ignore")
         files["charts.png"] = _png(scenario_figure(series, title=scenario.name))
@@ -265,6 +291,18 @@ def monte_carlo(scenario: Scenario, out: Path, *, client: Any = None, runs: int 
     plan_file.unlink()
     _replace_folder(partial, final)
     return record
+
+
+def _parent_rows(scenario: Scenario, runs: int | None, seed: int | None, n_runs: int):
+    """Which runs of the scenario ``scenario`` extends each chunk compares with (its break-even KPI), as
+    :func:`sim.runner.run_in_chunks` pairs them: the matching runs, or its first run when the two differ
+    in number. A function of a chunk's first and end run (None when it extends nothing)."""
+    if scenario.parent is None:
+        return lambda start, end: None
+    parent_table = parameter_table(scenario.parent.spec, runs=runs, seed=seed)
+    if len(parent_table) != n_runs:
+        return lambda start, end: parent_table.iloc[[0]]
+    return lambda start, end: parent_table.iloc[start:end]
 
 
 def _sha256(path: Path) -> str:
