@@ -61,7 +61,7 @@ test: $(VENV)/.test-$(HASH)
 
 # The README's screenshots (the tests write theirs to a temporary folder, so that `make test` leaves the tree clean).
 screenshots: $(VENV)/.test-$(HASH)
-	PMO_SIM_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest -q tests/test_browser.py -k "renders or executive_page or trainers or diagram"
+	PMO_SIM_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest -q tests/test_browser.py -k "renders or executive_page or trainers or diagram or predict"
 	PMO_SIM_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest -q tests/test_workshop_browser.py
 
 batch: $(VENV)/.app-$(HASH)

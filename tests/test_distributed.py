@@ -94,6 +94,44 @@ def test_an_interrupted_run_resumes_from_its_finished_chunks(single, tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["baseline"]
 
 
+def test_a_resume_starts_again_when_the_scenario_it_extends_has_changed(tmp_path):
+    """The finished chunks' break-even KPIs compare with the parent: a changed parent makes them stale."""
+    (tmp_path / "parent.toml").write_text('description = "p"\n[params]\npmo_budget = 100\n')
+    (tmp_path / "child.toml").write_text('extends = "parent.toml"\ndescription = "c"\n[params]\npmo_budget = 80\n'
+                                         '[uncertainty]\nruns = 40\n[uncertainty.params]\n'
+                                         'capability_erosion_time = { dist = "uniform", low = 24, high = 48 }\n')
+
+    def stop(done: int, total: int) -> None:
+        if done >= 20:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        monte_carlo(sim.load_scenario(tmp_path / "child.toml"), tmp_path / "out", chunk_runs=10, outputs=OUTPUTS, progress=stop)
+    (tmp_path / "parent.toml").write_text('description = "p"\n[params]\npmo_budget = 60\n')
+    child = sim.load_scenario(tmp_path / "child.toml")
+    done = monte_carlo(child, tmp_path / "out", chunk_runs=10, outputs=OUTPUTS, resume=True)
+    from sim.results import _csv
+    from sim.summary import summarise
+
+    assert done.resumed == 0 and (done.folder / "kpis.csv").read_bytes() == _csv(summarise(child).kpis)
+
+
+def test_run_on_a_local_cluster_writes_what_a_local_run_writes(tmp_path, capsys):
+    """``pmo-sim run --scheduler local``: a file without [uncertainty] is one run whatever --runs says (with
+    the same note as a local run), and its kpis.csv is the local run's."""
+    from sim.cli import main
+
+    (tmp_path / "plain.toml").write_text('description = "one PMO"\n[params]\npmo_budget = 120\n')
+    assert main(["run", str(tmp_path / "plain.toml"), "--out", str(tmp_path / "local"), "--runs", "5"]) == 0
+    local = capsys.readouterr()
+    assert main(["run", str(tmp_path / "plain.toml"), "--out", str(tmp_path / "cluster"), "--runs", "5",
+                 "--scheduler", "local"]) == 0
+    cluster = capsys.readouterr()
+    note = "has no [uncertainty]; --runs and --seed do not apply"
+    assert note in local.err and note in cluster.err and "1 run in 1 chunk -> " in cluster.out
+    assert (tmp_path / "cluster/plain/kpis.csv").read_bytes() == (tmp_path / "local/plain/kpis.csv").read_bytes()
+
+
 def test_a_killed_worker_does_not_stop_the_study(client, single, tmp_path):
     """One of the two workers is killed once the first chunk is on disk: the run finishes, unchanged."""
     pids = list(client.run(os.getpid).values())

@@ -150,7 +150,9 @@ def _chunk(settings: dict[str, float | None], table: pd.DataFrame, first: int, o
     if parent_table is not None:
         parent_runs = run_table(run_settings(scenario.parent), parent_table, PARENT_NEEDS)
         parent = Result(scenario.parent, _dataset(parent_runs, first, len(parent_table)), "batch", None, len(parent_table))
-    kpis = kpi_values(Result(scenario, dataset, "batch", None, len(table), parent=parent))
+    # copies: the KPIs are views of the chunk's runs, which would otherwise stay alive with them
+    kpis = {name: (unit, values.copy()) for name, (unit, values) in
+            kpi_values(Result(scenario, dataset, "batch", None, len(table), parent=parent)).items()}
     _save_summary(Path(folder) / "chunks" / f"part-{index:05d}.pickle", (summary, runs.months, kpis))
     return summary, runs.months, kpis
 
@@ -202,7 +204,8 @@ def timeseries(summary: Summary, months: np.ndarray, outputs: Sequence[str]) -> 
 
 def _plan(scenario: Scenario, runs: int, seed: int | None, chunk_runs: int, outputs: Sequence[str]) -> dict[str, Any]:
     return {"scenario_sha256": scenario.sha256(), "runs": runs, "seed": seed, "chunk_runs": chunk_runs,
-            "outputs": list(outputs)}
+            "outputs": list(outputs),  # and the scenario it extends: the chunks' break-even KPIs compare with it
+            "parent_sha256": scenario.parent.sha256() if scenario.parent is not None else None}
 
 
 def monte_carlo(scenario: Scenario, out: Path, *, client: Any = None, runs: int | None = None, seed: int | None = None,
@@ -266,7 +269,8 @@ def monte_carlo(scenario: Scenario, out: Path, *, client: Any = None, runs: int 
         from dask.distributed import as_completed
 
         futures = {client.submit(_chunk, *args, retries=RETRIES, pure=False): i for i, args in zip(pending, arguments)}
-        results = ((futures[future], future.result()) for future in as_completed(futures))
+        # each future dropped once read, so that the workers release its result
+        results = ((futures.pop(future), future.result()) for future in as_completed(list(futures)))
     for index, found in results:
         done[index] = found
         finished += 1

@@ -122,27 +122,48 @@ def progress_bar(items: list, description: str):
     return tqdm(items, desc=description, unit="scenario", file=sys.stderr, disable=not sys.stderr.isatty(), leave=False)
 
 
+def runs_for(scenario: Scenario, args) -> int | None:
+    """``--runs`` for a file with ``[uncertainty]``; None, with a note when ``--runs`` or ``--seed`` was
+    given, for a file without (it is one run)."""
+    if scenario.spec.uncertainty is not None:
+        return args.runs
+    if args.runs is not None or args.seed is not None:
+        print(f"pmo-sim: note: {scenario.path} has no [uncertainty]; --runs and --seed do not apply", file=sys.stderr)
+    return None
+
+
+@dataclass
+class Outcome:
+    """How one file's job ended: ``ok`` once it ran to its end without an exception."""
+
+    ok: bool = False
+
+
 @dataclass
 class EachFile:
     """Runs one job per scenario file so that a failing file is reported and the others still run.
 
-    ``with jobs.one(scenario.path): ...`` reports a results folder that cannot be written (its own
-    message) or any other failure (``<what> failed: <error>``) against the file; ``failed`` says
-    whether one did.
+    ``with jobs.one(scenario.path) as outcome: ...`` reports a results folder that cannot be written
+    (its own message) or any other failure (``<what> failed: <error>``, then ``hint``) against the
+    file; ``outcome.ok`` says whether this file's job ended, ``failed`` whether any failed. Report a
+    success after the ``with``, so that a failure to report it is not taken for a failed run.
     """
 
     what: str
+    hint: str = ""
     failed: bool = False
 
     @contextlib.contextmanager
-    def one(self, path: Path) -> Iterator[None]:
+    def one(self, path: Path) -> Iterator[Outcome]:
         from sim.results import OutputError
 
+        outcome = Outcome()
         try:
-            yield
+            yield outcome
+            outcome.ok = True
         except OutputError as error:
             print(f"pmo-sim: {path}: {error}", file=sys.stderr)
             self.failed = True
         except Exception as error:  # noqa: BLE001 - report, keep going with the other files
-            print(f"pmo-sim: {path}: {self.what} failed: {type(error).__name__}: {error}", file=sys.stderr)
+            print(f"pmo-sim: {path}: {self.what} failed: {type(error).__name__}: {error}{self.hint}", file=sys.stderr)
             self.failed = True

@@ -113,9 +113,10 @@ def main(args, command_line: list[str]) -> int:
     jobs = EachFile("loop analysis")
     for scenario in inputs.scenarios:
         uncertain = scenario.spec.uncertainty is not None
-        with jobs.one(scenario.path):
+        with jobs.one(scenario.path) as outcome:
             files = study_files(scenario, variable=variable, runs=args.runs if uncertain else None, seed=args.seed,
                                 command_line=command_line)
             folder = write_study(files, args.out, scenario.name)
+        if outcome.ok:
             print(f"{scenario.path}: loop dominance -> {folder}")
     return BAD_INPUT if inputs.problems else (RUN_FAILED if jobs.failed else OK)

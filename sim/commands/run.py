@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from sim.commands.inputs import BAD_INPUT, OK, RUN_FAILED, EachFile, load_inputs, progress_bar, report
+from sim.commands.inputs import BAD_INPUT, OK, RUN_FAILED, EachFile, load_inputs, progress_bar, report, runs_for
 from sim.scenario import Scenario
 
 
@@ -33,13 +33,12 @@ def main(args, command_line: list[str]) -> int:
     report(inputs.problems)
     jobs = EachFile("run")
     for scenario in progress_bar(inputs.scenarios, "running"):
-        uncertain = scenario.spec.uncertainty is not None
-        if (args.runs is not None or args.seed is not None) and not uncertain:
-            print(f"pmo-sim: note: {scenario.path} has no [uncertainty]; --runs and --seed do not apply", file=sys.stderr)
-        with jobs.one(scenario.path):
+        runs = runs_for(scenario, args)
+        with jobs.one(scenario.path) as outcome:
             folder, done = summary.write_summarised(
-                scenario, args.out, engine=args.engine, runs=args.runs if uncertain else None, seed=args.seed,
+                scenario, args.out, engine=args.engine, runs=runs, seed=args.seed,
                 file_format=args.format, command_line=command_line, chunk_runs=args.chunk_runs,
                 progress=_progress(scenario, args.chunk_runs))
+        if outcome.ok:
             print(f"{scenario.path}: {done.runs} run{'s' if done.runs > 1 else ''} -> {folder}")
     return BAD_INPUT if inputs.problems else (RUN_FAILED if jobs.failed else OK)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from sim.commands.inputs import BAD_INPUT, OK, RUN_FAILED, load_inputs, report
+from sim.commands.inputs import BAD_INPUT, OK, RUN_FAILED, EachFile, load_inputs, report, runs_for
 
 
 def main(args, command_line: list[str]) -> int:
@@ -17,21 +17,18 @@ def main(args, command_line: list[str]) -> int:
     report(inputs.problems)
     if inputs.problems:
         return BAD_INPUT
-    failed = False
+    jobs = EachFile("run", hint="; run again with --resume to keep the chunks already finished")
     with dask_client(args.scheduler) as client:
         for scenario in inputs.scenarios:
             def progress(done: int, total: int, name: str = scenario.name) -> None:
                 print(f"{name}: {done:,} of {total:,} runs", file=sys.stderr, flush=True)
 
-            try:
-                done = monte_carlo(scenario, args.out, client=client, runs=args.runs, seed=args.seed,
+            runs = runs_for(scenario, args)
+            with jobs.one(scenario.path) as outcome:
+                done = monte_carlo(scenario, args.out, client=client, runs=runs, seed=args.seed,
                                    chunk_runs=args.chunk_runs, resume=args.resume, command_line=command_line,
                                    progress=progress)
-            except Exception as error:  # noqa: BLE001 - report, keep going with the other files
-                print(f"pmo-sim: {scenario.path}: run failed: {type(error).__name__}: {error}; "
-                      "run again with --resume to keep the chunks already finished", file=sys.stderr)
-                failed = True
-                continue
-            print(f"{scenario.path}: {done.runs:,} runs in {done.chunks} chunks"
-                  f"{f' ({done.resumed} resumed)' if done.resumed else ''} -> {done.folder}")
-    return RUN_FAILED if failed else OK
+            if outcome.ok:
+                print(f"{scenario.path}: {done.runs:,} run{'s' if done.runs > 1 else ''} in {done.chunks} "
+                      f"chunk{'s' if done.chunks > 1 else ''}{f' ({done.resumed} resumed)' if done.resumed else ''} -> {done.folder}")
+    return RUN_FAILED if jobs.failed else OK

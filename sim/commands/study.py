@@ -77,7 +77,7 @@ def run_study(args, command_line: list[str], kind: str, changes: dict[str, Any],
     jobs = EachFile(kind)
     with evaluator(args.scheduler) as chosen:
         for scenario in inputs.scenarios:
-            with jobs.one(scenario.path):
+            with jobs.one(scenario.path) as outcome:
                 try:
                     result = study(scenario, evaluator=chosen, **changes)
                 except ScenarioError as error:
@@ -85,6 +85,7 @@ def run_study(args, command_line: list[str], kind: str, changes: dict[str, Any],
                     bad = True
                     continue
                 folder = write(result, Path(args.out), command_line=command_line)
+            if outcome.ok:
                 for warning in getattr(result, "warnings", []):
                     print(f"pmo-sim: warning: {scenario.path}: {warning}", file=sys.stderr)
                 print(f"{scenario.path}: {describe(result)} -> {folder}")
