@@ -1,4 +1,6 @@
-"""Both batch backends equal PySD (the reference) to 1e-9 relative, on every variable at every saved time."""
+"""Both batch backends equal PySD (the reference) to 1e-9 relative, on every variable at every saved time:
+schedules, shocks, overrides, time steps and batches (the fifty random parameter sets are in
+test_engine_random_sets.py)."""
 
 from __future__ import annotations
 
@@ -7,47 +9,9 @@ import pandas as pd
 import pytest
 
 import sim
+from engine_reference import BACKENDS, assert_same, pysd_run, random_parameter_sets
 from sim.engine import batch
 from sim.experiments import pulse_schedule, share_move, step_schedule, track_step
-
-RTOL, ATOL = 1e-9, 1e-12
-BACKENDS = [
-    "numpy",
-    pytest.param("numba", marks=pytest.mark.skipif(batch.default_backend() != "numba", reason="numba not installed")),
-]
-_REFERENCES: dict[str, pd.DataFrame] = {}
-
-
-def pysd_run(key: str, params: dict, **settings) -> pd.DataFrame:
-    """PySD's run of ``params``, once per process: both backends compare against the same one."""
-    if key not in _REFERENCES:
-        _REFERENCES[key] = sim.simulate(params, engine="pysd", **settings)
-    return _REFERENCES[key]
-
-
-def assert_same(batch: pd.DataFrame, reference: pd.DataFrame) -> None:
-    assert list(batch.index) == list(reference.index)
-    assert set(batch.columns) == set(reference.columns)
-    for column in reference.columns:
-        np.testing.assert_allclose(batch[column], reference[column], rtol=RTOL, atol=ATOL, err_msg=column)
-
-
-def random_parameter_sets(n: int, seed: int) -> pd.DataFrame:
-    """Every input drawn uniformly inside its documented range."""
-    rng = np.random.default_rng(seed)
-    inputs = sim.get_model().inputs
-    return pd.DataFrame({v.py_name: rng.uniform(v.minimum, v.maximum, n) for v in inputs})
-
-
-@pytest.mark.parametrize("engine", BACKENDS)
-def test_fifty_random_parameter_sets_match_pysd(engine):
-    table = random_parameter_sets(50, seed=20261121)
-    dataset = sim.simulate_batch(table, engine=engine)
-    for run in range(len(table)):
-        params = table.iloc[run].to_dict()
-        reference = pysd_run(f"random {run}", params)
-        batch = dataset.isel(run=run).drop_vars("run").to_dataframe()
-        assert_same(batch, reference)
 
 
 SCHEDULES = {
