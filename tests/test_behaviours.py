@@ -142,7 +142,8 @@ def test_B11_reconfiguration_cycles(params):
     assert behaviours.longest_regular_run(months) >= 3, months  # three consecutive peaks 18-48 months apart
 
 
-@unmet("value to cost ratio changes 5.5% early, when value delivered over the no-PMO portfolio is near zero")
+@unmet("outputs near zero change by more than 1%: value to cost ratio 5.5% at month 1 (sums from zero), transformation "
+       "disruption 2.7% (at 3e-7), cumulative net value 1.6% (crossing zero) and net value added 1.0%")
 def test_B12_integration():
     """Halving TIME STEP changes no contract output by more than 1%."""
     assert behaviours.b12_integration()["largest relative change of a contract output"] <= 0.01

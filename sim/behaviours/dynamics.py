@@ -236,4 +236,6 @@ def b12_integration() -> dict[str, float]:
         scale = np.maximum(np.abs(fine[c]), max(0.01 * float(np.abs(fine[c]).max()), 1e-9))
         changes[c] = float((np.abs(coarse[c] - fine[c]) / scale).max())
     worst = max(changes, key=changes.get)
-    return {"largest relative change of a contract output": changes[worst], f"(it is {worst})": changes[worst]}
+    over = {f"(also over 1%: {name})": change for name, change in sorted(changes.items(), key=lambda item: -item[1])
+            if change > 0.01 and name != worst}
+    return {"largest relative change of a contract output": changes[worst], f"(it is {worst})": changes[worst], **over}
