@@ -2,14 +2,17 @@
 
 The kernel is generated mechanically from the plan's step function (the same source the numpy
 backend runs): each variable becomes a scalar, the time loop runs inside one run, and the runs are
-the outer, parallel loop (``numba.prange``). Schedules and lookups are interpolated inside the
-kernel; which outputs to save is an array given at run time, so a new ``outputs=`` list does not
-recompile. Initial values and everything constant during a run come from :mod:`sim.engine.request`,
-vectorised over the runs, as in the numpy backend.
+the outer loop, over a range of runs the caller gives. The kernel releases the interpreter lock, so
+a large batch runs its runs in contiguous parts on a pool of threads, one per core: a serial kernel
+compiles in about half the time of a ``numba.prange`` one, and several app sessions can run at once.
+Schedules and lookups are interpolated inside the kernel; which outputs to save is an array given at
+run time, so a new ``outputs=`` list does not recompile. Initial values and everything constant
+during a run come from :mod:`sim.engine.request`, vectorised over the runs, as in the numpy backend.
 
 The generated source is deterministic and written, keyed by its hash, to a cache folder
-(``PMO_SIM_KERNEL_CACHE``, else ``kernels`` in the translation cache), then imported as a real module whose kernel is
-``numba.njit(cache=True)``: a second process loads the machine code instead of compiling it.
+(``PMO_SIM_KERNEL_CACHE``, else ``kernels`` in the translation cache), then imported as a real module
+whose kernel is ``numba.njit(cache=True)``: a second process loads the machine code instead of
+compiling it.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import importlib.util
 import os
 import sys
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -36,8 +40,22 @@ from sim.engine.request import Outputs, Request, collect, initialise
 CACHE_ENV = "PMO_SIM_KERNEL_CACHE"
 #: Batches smaller than this run on the calling thread: waking the other cores costs more than it saves.
 PARALLEL_MIN_RUNS = 64
-# Numba's default threading layer must not be entered by two threads at once (the app's sessions).
+# Numba's default threading layer must not be entered by two threads at once (the app's sessions): the
+# parallel kernels that use it (sim.analysis.loop_kernel) hold this lock.
 _LOCK = threading.Lock()
+_POOL: ThreadPoolExecutor | None = None
+
+
+def _threads() -> int:
+    """Threads a large batch runs on: numba's thread count (``NUMBA_NUM_THREADS``, else the cores)."""
+    return max(1, int(numba.config.NUMBA_NUM_THREADS))
+
+
+def _pool() -> ThreadPoolExecutor:
+    global _POOL
+    if _POOL is None:
+        _POOL = ThreadPoolExecutor(max_workers=max(1, _threads() - 1), thread_name_prefix="pmo-sim-kernel")
+    return _POOL
 
 
 def cache_dir() -> Path:
@@ -121,9 +139,9 @@ class _Kernel:
             f"# helpers: {hashlib.sha256(Path(numba_functions.__file__).read_bytes()).hexdigest()[:16]}, numba {numba.__version__}",
             "",
             "",
-            '@numba.njit(parallel=True, cache=True, error_model="numpy")',
-            "def kernel(P, S0, times, save_rows, SM, SN, SV, SP, LX, LY, out_index, out):",
-            "    for r in numba.prange(P.shape[1]):",
+            '@numba.njit(nogil=True, cache=True, error_model="numpy")',
+            "def kernel(P, S0, times, save_rows, SM, SN, SV, SP, LX, LY, out_index, out, first, last):",
+            "    for r in range(first, last):",
         ]
         lines += [f"        {name} = P[{i}, r]" for i, name in enumerate(self.parameters)]
         lines += [f"        {state} = S0[{i}, r]" for i, state in enumerate(self.states)]
@@ -281,18 +299,17 @@ def compile_kernel(req: Request) -> None:
     """Compile the kernel of ``req``'s plan, or load it from the disk cache, without running it: no
     lock is held, so other threads' runs go on meanwhile (a server warming a kernel in the background)."""
     kernel, arguments, _ = _arguments(req, [f"v_{n}" for n in req.varying], _save_rows(req.saved_steps))
-    kernel.compile(tuple(numba.typeof(argument) for argument in arguments))
+    kernel.compile(tuple(numba.typeof(argument) for argument in (*arguments, 0, 0)))
 
 
 def _integrate(req: Request, names: Sequence[str], save_rows: np.ndarray) -> tuple[dict[str, Any], np.ndarray]:
     """Run the kernel, writing ``names`` (entries of the kernel's ``traced``) at the steps ``save_rows``
     gives a row: the initial namespace and the (name, run, row) array."""
     kernel, arguments, namespace = _arguments(req, names, save_rows)
-    with _LOCK:
-        threads = numba.get_num_threads()
-        numba.set_num_threads(threads if req.n_runs >= PARALLEL_MIN_RUNS else 1)
-        try:
-            kernel(*arguments)
-        finally:
-            numba.set_num_threads(threads)
+    n_runs, parts = req.n_runs, _threads() if req.n_runs >= PARALLEL_MIN_RUNS else 1
+    edges = [n_runs * i // parts for i in range(parts + 1)]
+    others = [_pool().submit(kernel, *arguments, edges[i], edges[i + 1]) for i in range(1, parts)]
+    kernel(*arguments, edges[0], edges[1])  # the first part on the calling thread
+    for other in others:
+        other.result()
     return namespace, arguments[-1]
