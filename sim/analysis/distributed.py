@@ -284,6 +284,8 @@ def monte_carlo(scenario: Scenario, out: Path, *, client: Any = None, runs: int 
     with warnings.catch_warnings():  # panels of outputs not kept are left empty
         warnings.simplefilter("ignore")
         files["charts.png"] = _png(scenario_figure(series, title=scenario.name))
+    for stray in (partial / "runs").glob(".part-*.tmp"):  # half-written by a worker that was lost, then retried
+        stray.unlink(missing_ok=True)
     listed = {**files, **{f"runs/{p.name}": _sha256(p) for p in sorted((partial / "runs").glob("part-*.parquet"))}}
     document = manifest(record, command_line=list(command_line), files=listed)
     document["distributed"] = {"chunks": len(starts), "chunk_runs": chunk_runs, "resumed_chunks": resumed,
