@@ -129,6 +129,23 @@ def test_bad_histories_and_parameters_are_reported_with_file_line_and_column(in_
     assert expected.removeprefix("pmo-sim calibrate: ") in str(error.value)
 
 
+@pytest.mark.parametrize("raw, message", [
+    (b"", "h.csv:1: file: the file is empty; a history needs a header and at least one row"),
+    (b"month\x00,x\n", "h.csv:1: file: is a binary file, not a CSV text"),
+    (b"month,delivery_performance\n0,\xff\n", "h.csv:1: file: is not UTF-8 text"),
+    (b"#" * 5_000_001, "h.csv:1: file: is larger than 5,000,000 bytes; a history is a short table"),
+])
+def test_a_file_that_is_not_a_short_text_is_refused_before_it_is_parsed(raw, message):
+    with pytest.raises(HistoryError) as error:
+        read_history(raw, name="h.csv")
+    assert str(error.value) == message
+
+
+def test_a_byte_order_mark_is_read_as_nothing():
+    history = read_history("\ufeffmonth,delivery_performance\n0,0.7\n12,0.75\n".encode(), name="bom.csv")
+    np.testing.assert_allclose(history.observed["delivery_performance"].values, [0.7, 0.75])
+
+
 def test_dates_quarter_ends_percentages_gaps_and_decisions_are_read():
     """Quarter-end dates are whole quarters from --start; 72% is 0.72; empty cells are gaps; inputs are decisions."""
     text = ("date,delivery_performance,maturity_level,pmo_budget\n2021-03-31,61%,,95\n2021-06-30,0.63,2.1,95\n"

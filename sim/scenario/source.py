@@ -11,6 +11,27 @@ from typing import Any
 from sim.scenario.schema import MAX_FILE_BYTES, ScenarioError, ScenarioProblem
 
 
+class UnreadableText(ValueError):
+    """A user's file that is not a short text: the message says why, as ``file:1: file:`` problems put it."""
+
+
+def decode_text(raw: bytes, *, limit: int, kind: str, short: str, empty: str, encoding: str = "utf-8") -> str:
+    """The bytes of a user's text file (scenario, history) as text, checked before anything parses it:
+    at most ``limit`` bytes (else "... ; ``short``"), no NUL byte (a binary file, not a ``kind`` text),
+    ``encoding`` (UTF-8), and not blank (else "the file is empty; ``empty``")."""
+    if len(raw) > limit:
+        raise UnreadableText(f"is larger than {limit:,} bytes; {short}")
+    if b"\x00" in raw:
+        raise UnreadableText(f"is a binary file, not a {kind} text")
+    try:
+        text = raw.decode(encoding)
+    except UnicodeDecodeError:
+        raise UnreadableText("is not UTF-8 text") from None
+    if not text.strip():
+        raise UnreadableText(f"the file is empty; {empty}")
+    return text
+
+
 _KEY = r'(?:[A-Za-z0-9_-]+|"[^"]*"|\'[^\']*\')'
 
 
@@ -86,16 +107,11 @@ def _parse(raw: bytes, label: str, path: Path) -> _Source:
     def fail(message: str, line: int = 1, field: str = "file") -> ScenarioError:
         return ScenarioError([ScenarioProblem(label, line, field, message)])
 
-    if len(raw) > MAX_FILE_BYTES:
-        raise fail(f"is larger than {MAX_FILE_BYTES:,} bytes; a scenario file is a short text")
-    if b"\x00" in raw:
-        raise fail("is a binary file, not a TOML text")
     try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise fail("is not UTF-8 text") from None
-    if not text.strip():
-        raise fail("the file is empty; a scenario needs at least a description or a [params] table")
+        text = decode_text(raw, limit=MAX_FILE_BYTES, kind="TOML", short="a scenario file is a short text",
+                           empty="a scenario needs at least a description or a [params] table")
+    except UnreadableText as error:
+        raise fail(str(error)) from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:

@@ -23,6 +23,7 @@ import pandas as pd
 
 from sim.model import CONTROL_NAMES, Variable, get_model, snake_case
 from sim.scenario import ScenarioProblem
+from sim.scenario.source import UnreadableText, decode_text
 
 #: A history is a short table; anything larger is refused before it is parsed.
 MAX_HISTORY_BYTES = 5_000_000
@@ -89,20 +90,11 @@ def _label(path: Path) -> str:
 
 
 def _text(raw: bytes, label: str) -> str:
-    def fail(message: str) -> HistoryError:
-        return HistoryError([ScenarioProblem(label, 1, "file", message)])
-
-    if len(raw) > MAX_HISTORY_BYTES:
-        raise fail(f"is larger than {MAX_HISTORY_BYTES:,} bytes; a history is a short table")
-    if b"\x00" in raw:
-        raise fail("is a binary file, not a CSV text")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise fail("is not UTF-8 text") from None
-    if not text.strip():
-        raise fail("the file is empty; a history needs a header and at least one row")
-    return text
+    try:  # utf-8-sig: spreadsheets often start a CSV with a byte-order mark
+        return decode_text(raw, limit=MAX_HISTORY_BYTES, kind="CSV", short="a history is a short table",
+                           empty="a history needs a header and at least one row", encoding="utf-8-sig")
+    except UnreadableText as error:
+        raise HistoryError([ScenarioProblem(label, 1, "file", str(error))]) from None
 
 
 def _rows(text: str) -> list[tuple[int, list[str]]]:
