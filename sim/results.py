@@ -39,9 +39,12 @@ SERIES_OUTPUTS = CONTRACT_OUTPUTS + tuple(
 #: The time series a report keeps: those of timeseries.csv and those the charts also draw.
 REPORT_SERIES = SERIES_OUTPUTS + ("maturity_index",)
 #: Everything the result files read: the time series, the KPIs and the charts (a run may keep only these).
-REPORT_OUTPUTS = tuple(dict.fromkeys(REPORT_SERIES + KPI_OUTPUTS + (
-    "maturity_level", "value_to_cost_ratio", "executive_support", "pmo_survival", "net_value_added", "cumulative_net_value",
-    "cumulative_value_delivered", "cumulative_pmo_cost")))
+#: What break-even against the scenario a file extends reads, of both runs (:func:`break_even_months`).
+BREAK_EVEN_OUTPUTS = ("cumulative_value_delivered", "cumulative_pmo_cost")
+#: What every KPI of :func:`kpi_values` reads.
+KPI_INPUTS = KPI_OUTPUTS + ("maturity_level", "value_to_cost_ratio", "executive_support", "pmo_survival",
+                            "net_value_added", "cumulative_net_value") + BREAK_EVEN_OUTPUTS
+REPORT_OUTPUTS = tuple(dict.fromkeys(REPORT_SERIES + KPI_INPUTS))
 
 
 class OutputError(Exception):

@@ -28,18 +28,13 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.evaluate import Progress, Runs, run_settings, run_table
-from sim.results import (KPI_OUTPUTS, QUANTILE_COLUMNS, SERIES_OUTPUTS, _csv, _png, kpi_table_from_values, kpi_values,
-                         manifest, runs_table)
+from sim.results import (BREAK_EVEN_OUTPUTS, KPI_INPUTS, QUANTILE_COLUMNS, SERIES_OUTPUTS, _csv, _png,
+                         kpi_table_from_values, kpi_values, manifest, runs_table)
 from sim.runner import CHUNK_RUNS, Result, parameter_table
 from sim.scenario import Scenario, safe_folder_name
 
 RETRIES = 3  # times a failed chunk is tried again (a lost worker, an out-of-memory kill)
 GRID = np.linspace(0.0, 1.0, 1001)  # the chunk quantiles each t-digest is built from
-#: What a chunk also runs, whatever outputs it keeps, so that every run's KPIs can be computed (as ``pmo-sim run``'s).
-KPI_NEEDS = KPI_OUTPUTS + ("maturity_level", "value_to_cost_ratio", "executive_support", "pmo_survival",
-                           "net_value_added", "cumulative_net_value")
-#: What a chunk runs of the scenario it extends: the net value its break-even compares against.
-PARENT_NEEDS = ("cumulative_value_delivered", "cumulative_pmo_cost")
 KPIs = dict  # KPI name -> (unit, one value per run), as sim.results.kpi_values gives them
 WORKER_MEMORY = "2GB"
 
@@ -139,7 +134,7 @@ def _chunk(settings: dict[str, float | None], table: pd.DataFrame, first: int, o
            index: int, scenario: Scenario, parent_table: pd.DataFrame | None = None) -> tuple[Summary, np.ndarray, KPIs]:
     """One chunk on a worker: run it, write its partition, return its summary and its runs' KPIs (the runs
     stay on disk). ``parent_table``: the matching runs of the scenario it extends (its break-even KPI)."""
-    runs = run_table(settings, table, list(dict.fromkeys([*outputs, *KPI_NEEDS, *PARENT_NEEDS])))
+    runs = run_table(settings, table, list(dict.fromkeys([*outputs, *KPI_INPUTS])))  # the KPIs read more than is kept
     dataset = _dataset(runs, first, len(table))
     path = Path(folder) / "runs" / f"part-{index:05d}.parquet"
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
@@ -148,7 +143,7 @@ def _chunk(settings: dict[str, float | None], table: pd.DataFrame, first: int, o
     summary = summarise(np.stack([runs.values[name] for name in outputs], axis=1))
     parent = None
     if parent_table is not None:
-        parent_runs = run_table(run_settings(scenario.parent), parent_table, PARENT_NEEDS)
+        parent_runs = run_table(run_settings(scenario.parent), parent_table, BREAK_EVEN_OUTPUTS)
         parent = Result(scenario.parent, _dataset(parent_runs, first, len(parent_table)), "batch", None, len(parent_table))
     # copies: the KPIs are views of the chunk's runs, which would otherwise stay alive with them
     kpis = {name: (unit, values.copy()) for name, (unit, values) in
