@@ -300,23 +300,26 @@ def _hoist(source: str) -> tuple[str, dict[str, str]]:
         for target in pyast.walk(node.targets[0]) if isinstance(target, pyast.Name)
     }
     hoisted: dict[str, str] = {}
+    names: dict[str, str] = {}  # expression -> its name: one value per distinct expression
 
     def constant(node) -> bool:
         return not any(isinstance(n, pyast.Name) and n.id in varying for n in pyast.walk(node))
+
+    def hoist(expression: str) -> pyast.Name:
+        if expression not in names:
+            names[expression] = f"_k{len(hoisted)}"
+            hoisted[names[expression]] = expression
+        return pyast.Name(id=names[expression], ctx=pyast.Load())
 
     class Hoister(pyast.NodeTransformer):
         def visit(self, node):
             trivial = isinstance(node, (pyast.Constant, pyast.Name, pyast.Attribute, pyast.Starred, pyast.Tuple))
             if isinstance(node, pyast.expr) and not trivial and constant(node):
-                name = f"_k{len(hoisted)}"
-                hoisted[name] = pyast.unparse(node)
-                return pyast.copy_location(pyast.Name(id=name, ctx=pyast.Load()), node)
+                return pyast.copy_location(hoist(pyast.unparse(node)), node)
             if isinstance(node, pyast.BinOp) and isinstance(node.op, pyast.Div) and constant(node.right) \
                     and not isinstance(node.right, pyast.Constant):
-                name = f"_k{len(hoisted)}"
-                hoisted[name] = f"1.0 / ({pyast.unparse(node.right)})"
-                product = pyast.BinOp(self.visit(node.left), pyast.Mult(), pyast.Name(id=name, ctx=pyast.Load()))
-                return pyast.copy_location(product, node)
+                reciprocal = hoist(f"1.0 / ({pyast.unparse(node.right)})")
+                return pyast.copy_location(pyast.BinOp(self.visit(node.left), pyast.Mult(), reciprocal), node)
             return self.generic_visit(node)
 
     function.body = [Hoister().visit(statement) for statement in function.body]
