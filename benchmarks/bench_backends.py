@@ -6,7 +6,10 @@ Run on demand (not part of the tests):
 
 - single run: ``sim.simulate`` (warm: median of repeated calls in one process); PySD for reference;
 - batches: ``--runs`` random parameter sets (every input uniform in its range) x 120 months,
-  saving the contract outputs (``sim.model.CONTRACT_OUTPUTS``), warm (median of 3 calls);
+  saving the contract outputs (``sim.model.CONTRACT_OUTPUTS``), warm (median of 3 calls, each
+  result dropped before the next, as a study's loop does, so the numba backend writes into the memory
+  of the one before: :mod:`sim.engine.buffers`); the first call of each size in the process is also
+  shown (fresh memory from the operating system);
 - cold: fresh processes. "empty cache" is a process whose kernel cache folder is empty (it pays
   numba's compilation); "warm cache" is the next process on the same folder. Each reports the time of
   ``import sim``, of reading the model file, and of its first single run.
@@ -89,13 +92,15 @@ def main(argv: list[str] | None = None) -> int:
     outputs = list(sim.model.CONTRACT_OUTPUTS)
     for n in args.runs:
         table = pd.DataFrame({v.py_name: rng.uniform(v.minimum, v.maximum, n) for v in inputs})
-        batched = {}
+        batched, first = {}, {}
         for engine in backends:
             sim.simulate_batch(table.head(100), engine=engine, outputs=outputs)
+            first[engine] = median_time(lambda: sim.simulate_batch(table, engine=engine, outputs=outputs), 1)
             batched[engine] = median_time(lambda: sim.simulate_batch(table, engine=engine, outputs=outputs), 3)
         for engine, seconds in batched.items():
             print(f"{n:>7} runs x 120 months, warm, {engine:5}: {seconds:7.3f} s   PySD x {n} / this: "
-                  f"{single['pysd'] * n / seconds:8.0f}x   numpy / this: {batched['numpy'] / seconds:5.1f}x")
+                  f"{single['pysd'] * n / seconds:8.0f}x   numpy / this: {batched['numpy'] / seconds:5.1f}x   "
+                  f"(first call of this size in the process: {first[engine]:.3f} s)")
     return 0
 
 

@@ -31,7 +31,7 @@ from typing import Any, Sequence
 import numba
 import numpy as np
 
-from sim.engine import numba_functions, pysd_engine
+from sim.engine import buffers, numba_functions, pysd_engine
 from sim.engine.plan import CompiledModel, Plan
 from sim.engine.request import Outputs, Request, collect, initialise
 
@@ -284,7 +284,7 @@ def _arguments(req: Request, names: Sequence[str], save_rows: np.ndarray) -> tup
     for i, value in enumerate(value for stateful in states for value in stateful):
         initial_states[i] = value
     out_index = np.asarray([generated.position[n] for n in names], dtype=np.int64)
-    out = np.empty((len(names), n_runs, int(save_rows.max()) + 1))
+    out = buffers.empty((len(names), n_runs, int(save_rows.max()) + 1))
     arguments = (parameters, initial_states, np.asarray(req.times, dtype=float), save_rows,
                  *_schedule_arrays(req.inputs.schedules, req.plan.scheduled), generated.lookup_xs, generated.lookup_ys, out_index, out)
     return kernel, arguments, namespace
