@@ -58,11 +58,11 @@ def test_problems_of_p_are_named_as_command_line_problems(capsys):
         "pmo-sim: -p pmo_budgte=1: unknown parameter 'pmo_budgte'; did you mean 'pmo_budget'?",
         "pmo-sim: -p strategic_turbulence=-1: -1 is outside the documented range 0 to 1 (Dmnl)",
     ]
-    assert main(["run", "one.toml", "scheduled.toml", "--out", "out", "--param", "pmo_budget=120"]) == 2
-    captured = capsys.readouterr()
-    assert captured.err.splitlines() == ["pmo-sim: -p pmo_budget=120: 'pmo_budget' is also scheduled; an input has one fixed "
-                                         "value, a schedule or a distribution, and this value would not be used (with scheduled.toml)"]
-    assert "one.toml: 1 run -> " in captured.out  # the other file still runs
+    assert main(["run", "one.toml", "scheduled.toml", "--out", "out", "--param", "pmo_budget=120"]) == 0
+    captured = capsys.readouterr()  # -p replaces the file's schedule (or distribution) of that input
+    assert "one.toml: 1 run -> " in captured.out and "scheduled.toml: 1 run -> " in captured.out
+    resolved = json.loads(Path("out/scheduled/manifest.json").read_text())["resolved_scenario"]
+    assert resolved["params"] == {"pmo_budget": 120.0} and resolved["schedule"] == {}
 
 
 def test_a_folder_without_scenario_files_is_bad_input(capsys):

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 import xarray as xr
 
+import sim
 from sim import runner
 from sim.results import kpi_table
 from sim.scenario import load_scenario
@@ -91,3 +92,25 @@ def test_shipped_scenario_shows_what_its_description_says(claim):
 
 def test_foundation_then_value_overtakes_the_baseline():
     assert median("foundation_then_value", "pmo_performance", 120) > median("baseline", "pmo_performance", 120)
+
+
+def test_a_child_file_or_p_sets_an_input_another_way_than_its_parent(tmp_path):
+    """A fixed value replaces the parent's distribution or schedule, a distribution its fixed value;
+    in one file, an input set two ways stays a problem. The parent itself is unchanged."""
+    (tmp_path / "parent.toml").write_text(
+        'description = "p"\n[params]\nlearning_strength = 0.4\n[schedule.pmo_budget]\npoints = [[0, 100], [12, 150]]\n'
+        '[uncertainty]\nruns = 5\n[uncertainty.params]\nrisk_tolerance = { dist = "uniform", low = 0.7, high = 0.8 }\n')
+    (tmp_path / "child.toml").write_text(
+        'extends = "parent.toml"\n[params]\nrisk_tolerance = 0.75\npmo_budget = 120\n'
+        '[uncertainty.params]\nlearning_strength = { dist = "uniform", low = 0.3, high = 0.5 }\n')
+    child = sim.load_scenario(tmp_path / "child.toml")
+    assert child.spec.params == {"risk_tolerance": 0.75, "pmo_budget": 120.0}
+    assert child.spec.schedule == {} and list(child.spec.uncertainty.params) == ["learning_strength"]
+    parent = child.parent.spec
+    assert parent.params == {"learning_strength": 0.4} and list(parent.schedule) == ["pmo_budget"]
+    assert list(parent.uncertainty.params) == ["risk_tolerance"]
+    assert list(sim.load_scenario(tmp_path / "parent.toml", overrides={"risk_tolerance": 0.72}).spec.uncertainty.params) == []
+    (tmp_path / "both.toml").write_text('extends = "parent.toml"\n[params]\nstrategic_turbulence = 0.3\n'
+                                        '[uncertainty.params]\nstrategic_turbulence = { dist = "uniform", low = 0.2, high = 0.4 }\n')
+    with pytest.raises(sim.ScenarioError, match=r"both.toml:3: params.strategic_turbulence: 'strategic_turbulence' is also uncertain"):
+        sim.load_scenario(tmp_path / "both.toml")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 from typing import Any
 
@@ -77,13 +78,39 @@ def load_uploaded(raw: bytes, *, file_name: str) -> Scenario:
     return _resolve(_chain(first, _shipped_only), Path(label).stem, None)
 
 
+#: The three ways a file sets an input: a fixed value, a schedule, a distribution.
+_WAYS = (("params",), ("schedule",), ("uncertainty", "params"))
+
+
+def _table(data: Any, path: tuple[str, ...]) -> dict:
+    for key in path:
+        data = data.get(key) if isinstance(data, dict) else None
+    return data if isinstance(data, dict) else {}
+
+
+def _replaced(inherited: dict[str, Any], layer: dict[str, Any]) -> dict[str, Any]:
+    """``inherited`` (what the files below set) without the inputs ``layer`` sets another way: a
+    fixed value in a child file (or ``-p``) replaces its parent's schedule or distribution, and so on.
+    Within one file, an input set two ways is still a problem (:func:`_check`)."""
+    data = copy.deepcopy(inherited)  # the files' own tables stay as read
+    for way in _WAYS:
+        names = set(_table(layer, way))
+        for other in _WAYS:
+            table = _table(data, other)
+            if other != way and names & set(table):
+                parent = _table(data, other[:-1]) if len(other) > 1 else data
+                parent[other[-1]] = {k: v for k, v in table.items() if k not in names}
+    return data
+
+
 def _resolve(chain: list[_Source], stem: str, overrides: dict[str, float] | None) -> Scenario:
     data: dict[str, Any] = {}
     for source in reversed(chain):
         inherited = {k: v for k, v in source.data.items() if k not in ("name", "description")}
-        data = _merge(data, inherited if source is not chain[0] else source.data)
+        layer = inherited if source is not chain[0] else source.data
+        data = _merge(_replaced(data, layer), layer)
     if overrides:
-        data = _merge(data, {"params": overrides})
+        data = _merge(_replaced(data, {"params": overrides}), {"params": overrides})
     checker = _Checker(chain)
     spec = _validated(checker, data)
     if spec is not None:
