@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any, Iterator, Sequence
@@ -13,8 +14,9 @@ import xarray as xr
 from scipy import stats
 from scipy.stats import qmc
 
-from sim.model import get_model
-from sim.scenario import SHOCK_EDGE, Normal, Scenario, ScenarioFile, Triangular, Uniform, base_points, truncation
+from sim.model import ModelError, get_model
+from sim.scenario import (MAX_RUNS, SHOCK_EDGE, Normal, Scenario, ScenarioFile, Triangular, Uniform, base_points, load_scenario,
+                          truncation)
 
 
 @dataclass
@@ -158,13 +160,32 @@ def _result(scenario: Scenario, dataset: xr.Dataset, table: pd.DataFrame, *, eng
     )
 
 
-def run(scenario: Scenario, *, engine: str = "batch", runs: int | None = None, seed: int | None = None,
-        outputs: Sequence[str] | None = None, with_parent: bool = True) -> Result:
-    """Run a scenario (every Monte Carlo sample at once on the batch engine).
+def _whole(value: object) -> bool:
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
 
-    ``runs`` and ``seed`` override the file's ``[uncertainty]``; ``with_parent`` also runs the
-    scenario it extends (for break-even KPIs).
+
+def checked(scenario: Scenario | str | os.PathLike, runs: object = None, seed: object = None) -> Scenario:
+    """The scenario (a path is loaded as a file), after refusing what the command line refuses of
+    ``runs`` (1 to :data:`MAX_RUNS`) and ``seed`` (0 or more): :class:`sim.ModelError`."""
+    if isinstance(scenario, (str, os.PathLike)):
+        scenario = load_scenario(scenario)
+    if not isinstance(scenario, Scenario):
+        raise TypeError(f"scenario: expected a Scenario (sim.load_scenario) or a scenario file's path, got {type(scenario).__name__}")
+    if runs is not None and not (_whole(runs) and 1 <= runs <= MAX_RUNS):
+        raise ModelError(f"runs: must be a whole number from 1 to {MAX_RUNS:,}, got {runs!r}")
+    if seed is not None and not (_whole(seed) and seed >= 0):
+        raise ModelError(f"seed: must be a whole number, 0 or more, got {seed!r}")
+    return scenario
+
+
+def run(scenario: Scenario | str | os.PathLike, *, engine: str = "batch", runs: int | None = None, seed: int | None = None,
+        outputs: Sequence[str] | None = None, with_parent: bool = True) -> Result:
+    """Run a scenario, or the scenario file at a path (every Monte Carlo sample at once on the batch engine).
+
+    ``runs`` (1 to 100,000) and ``seed`` (0 or more) override the file's ``[uncertainty]``;
+    ``with_parent`` also runs the scenario it extends (for break-even KPIs).
     """
+    scenario = checked(scenario, runs, seed)
     table = parameter_table(scenario.spec, runs=runs, seed=seed)
     dataset = _run_table(scenario, table, engine=engine, outputs=outputs)
     parent = None
@@ -188,6 +209,7 @@ def run_in_chunks(scenario: Scenario, *, engine: str = "batch", runs: int | None
     """
     if chunk_runs < 1:
         raise ValueError("chunk_runs must be at least 1")
+    scenario = checked(scenario, runs, seed)
     table = parameter_table(scenario.spec, runs=runs, seed=seed)
     parent_table = None
     whole_parent = None

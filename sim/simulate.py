@@ -19,9 +19,16 @@ ENGINES = BATCH_ENGINES + ("pysd",)
 def _schedule(py_name: str, variable: Variable, value: pd.Series, where: str) -> pd.Series:
     if value.empty or value.isna().any():
         raise ModelError(f"{py_name}{where}: a schedule needs at least one point and no missing values")
-    if not value.index.is_monotonic_increasing:
-        raise ModelError(f"{py_name}{where}: schedule months must be sorted")
-    months, values = value.index.to_numpy(dtype=float), value.to_numpy(dtype=float)
+    try:
+        months = value.index.to_numpy(dtype=float)
+        values = value.to_numpy(dtype=float)
+    except (TypeError, ValueError):
+        raise ModelError(f"{py_name}{where}: a schedule is a pandas.Series of numbers indexed by month (numbers), "
+                         f"e.g. pd.Series([100, 150], index=[0, 12])") from None
+    if (np.diff(months) <= 0).any():  # as in scenario files: a month given twice is ambiguous
+        raise ModelError(f"{py_name}{where}: schedule months must be in increasing order, each once")
+    if (months < 0).any() or not np.isfinite(months).all():
+        raise ModelError(f"{py_name}{where}: schedule months must be finite and not negative")
     for month, point in zip(months, values):
         problem = range_problem(variable, point, f"schedule at month {month:g}: ")
         if problem:
@@ -191,7 +198,7 @@ def simulate_batch(
         ``saveper`` is refused rather than saving every 3 months; give ``saveper=0.3`` (or 0.6...)
         or a step that divides 1, e.g. 0.25.
     outputs
-        Variables to keep (all when omitted); fewer outputs use less memory.
+        Variables to keep (all when omitted; one name or a list); fewer outputs use less memory.
     engine
         ``"batch"`` (default): ``"numba"`` where numba is installed, else ``"numpy"``; or either by name.
 

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
 
 import sim
 from sim.model import MODEL_FILE
+
+BASELINE = Path(__file__).resolve().parent.parent / "scenarios" / "baseline.toml"
 
 
 def test_simulate_returns_months_and_snake_case_columns(baseline):
@@ -47,7 +51,7 @@ def test_schedule_param_is_interpolated_over_months():
 
 
 def test_unsorted_schedule_is_refused():
-    with pytest.raises(sim.ModelError, match="sorted"):
+    with pytest.raises(sim.ModelError, match="increasing order"):
         sim.simulate({"pmo_budget": pd.Series([1.0, 2.0], index=[12.0, 0.0])})
 
 
@@ -171,3 +175,36 @@ def test_a_time_step_that_does_not_divide_saveper_is_refused_not_silently_saved_
 def test_saveper_sets_the_saved_months_default_one():
     assert list(sim.simulate(final_time=4).index) == [0, 1, 2, 3, 4]
     assert list(sim.simulate(final_time=12, saveper=3).index) == [0, 3, 6, 9, 12]
+
+
+@pytest.mark.parametrize("schedule, message", [
+    (pd.Series([100.0, 150.0, 120.0], index=[0, 12, 12]), "schedule months must be in increasing order, each once"),
+    (pd.Series([100.0, 150.0], index=[-1, 12]), "schedule months must be finite and not negative"),
+    (pd.Series([100.0, 150.0], index=["a", "b"]), "a schedule is a pandas.Series of numbers indexed by month"),
+    (pd.Series(["x", "y"], index=[0, 12]), "a schedule is a pandas.Series of numbers indexed by month"),
+])
+def test_schedules_are_refused_as_scenario_files_refuse_them(schedule, message):
+    with pytest.raises(sim.ModelError, match=f"^pmo_budget: {message}"):
+        sim.simulate({"pmo_budget": schedule}, final_time=12)
+
+
+@pytest.mark.parametrize("options, message", [
+    ({"runs": 0}, "runs: must be a whole number from 1 to 100,000, got 0"),
+    ({"runs": 2.5}, "runs: must be a whole number from 1 to 100,000, got 2.5"),
+    ({"runs": True}, "runs: must be a whole number from 1 to 100,000, got True"),
+    ({"runs": 10**7}, "runs: must be a whole number from 1 to 100,000, got 10000000"),
+    ({"seed": -1}, "seed: must be a whole number, 0 or more, got -1"),
+])
+def test_run_refuses_what_the_command_line_refuses(options, message):
+    scenario = sim.load_scenario(BASELINE)
+    with pytest.raises(sim.ModelError, match=f"^{message}$"):
+        sim.run(scenario, **options)
+
+
+def test_run_takes_a_scenario_files_path_and_one_output_name():
+    result = sim.run(str(BASELINE), runs=2, outputs="pmo_performance", with_parent=False)
+    assert result.runs == 2 and list(result.dataset.data_vars) == ["pmo_performance"]
+    with pytest.raises(TypeError, match="scenario: expected a Scenario"):
+        sim.run(42)
+    with pytest.raises(sim.ScenarioError, match="no_such.toml"):
+        sim.run("no_such.toml")

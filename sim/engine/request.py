@@ -173,7 +173,8 @@ def request(param_table: pd.DataFrame | Mapping[str, Sequence[Any]], *, final_ti
         wanted = compiled_model.outputs
     else:
         allowed = compiled_model.known
-        wanted = list(dict.fromkeys(n if n in allowed else model.resolve(n, allowed=allowed) for n in outputs))
+        names = [outputs] if isinstance(outputs, str) else outputs  # one name is a list of one
+        wanted = list(dict.fromkeys(n if n in allowed else model.resolve(n, allowed=allowed) for n in names))
     times, saved_steps = _time_grid(initial_time, final, dt, save_every)
     return Request(compiled_model, plan, inputs, settings, times, saved_steps, wanted, n_runs)
 
