@@ -30,7 +30,7 @@ def test_executive_sliders_come_from_the_model_file():
     budget = app.slider(key="budget")
     assert budget.label == "PMO Budget (k$/Month)" and (budget.min, budget.max, budget.value) == (0, 1000, 100)
     assert app.slider(key="p1_share_governance").label == "Share Governance (% of budget)"
-    assert app.slider(key="horizon").label == "Final Time (Month)"
+    assert app.slider(key="horizon").label == "Final Time (months)"
     assert "asks for" in budget.help  # the model file's comment
 
 
@@ -94,8 +94,8 @@ def test_the_budget_chart_marks_the_current_and_the_best_budget():
 def test_authority_and_complexity_sliders_come_from_the_model_file():
     app = page("executive")
     authority, complexity = app.slider(key="authority"), app.slider(key="complexity")
-    assert authority.label == "PMO Authority (Dmnl)" and (authority.min, authority.max, authority.value) == (0, 1, 0.5)
-    assert complexity.label == "Organisational Complexity (Dmnl)"
+    assert authority.label == "PMO Authority (0 to 1)" and (authority.min, authority.max, authority.value) == (0, 1, 0.5)
+    assert complexity.label == "Organisational Complexity (0 to 1)"
     assert all(word in authority.help for word in ("supportive", "controlling", "directive"))
     assert "small agile firm" in complexity.help and "complex, high-risk transformation" in complexity.help
     assert any("PMO type: **controlling**" in c.value for c in app.caption)

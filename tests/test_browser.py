@@ -90,7 +90,7 @@ def kpi(page, label: str) -> str:
 def test_the_executive_page_shows_authority_survival_and_net_value(app_url, browser, review):
     page = open_page(browser, app_url)
     try:
-        for name in ("PMO Authority (Dmnl)", "Organisational Complexity (Dmnl)"):
+        for name in ("PMO Authority (0 to 1)", "Organisational Complexity (0 to 1)"):
             assert page.get_by_role("slider", name=name).is_visible()
         assert page.locator('[data-testid="stCaptionContainer"]').filter(has_text="PMO type: controlling").count() == 1
         assert kpi(page, "PMO Survival").endswith("%")
@@ -109,7 +109,7 @@ def test_the_executive_page_shows_authority_survival_and_net_value(app_url, brow
 
 @pytest.mark.parametrize(("slider", "card", "after"), [
     ("PMO Budget (k$/Month)", "PMO Performance", "150"),
-    ("PMO Authority (Dmnl)", "Delivery Performance", "1"),  # a directive PMO in a mid-range organisation
+    ("PMO Authority (0 to 1)", "Delivery Performance", "1"),  # a directive PMO in a mid-range organisation
 ])
 def test_a_slider_moved_by_keyboard_updates_a_kpi(app_url, browser, slider, card, after):
     page = open_page(browser, app_url)

@@ -18,18 +18,25 @@ from sim.scenario import MAX_FILE_BYTES, Scenario, ScenarioError, load_scenario,
 MODEL = get_model()
 
 
+def slider_unit(variable: Any) -> str:
+    """A unit as a slider shows it: "0 to 1" for a dimensionless share or score, "months" for Month."""
+    if variable.units == "Dmnl":
+        return f"{variable.minimum:g} to {variable.maximum:g}"
+    return {"Month": "months"}.get(variable.units, variable.units)
+
+
 def slider(name: str, *, key: str, percent: bool = False, value: float | None = None, container: Any = st) -> float:
     """A slider whose label, unit, range, step and help all come from the model file."""
     variable = MODEL.variables[name]
     scale = 100.0 if percent else 1.0
-    unit = "% of budget" if percent else variable.units
+    unit = "% of budget" if percent else slider_unit(variable)
     step = (variable.step or (variable.maximum - variable.minimum) / 100) * scale
     decimals = max(0, -math.floor(math.log10(step) + 1e-9))
     # The starting value as the widget's default, not written into the session state: a widget
     # without a default reads the whole session state to find one, which made the page's ~70
     # sliders cost time growing with their square.
     chosen = container.slider(
-        f"{label(name)} ({unit})",
+        f"{label(name)} ({unit})" if unit else label(name),
         min_value=float(variable.minimum * scale),
         max_value=float(variable.maximum * scale),
         value=float((variable.default if value is None else value) * scale),

@@ -147,8 +147,10 @@ def what_if() -> None:
                 column.vega_lite_chart(table, spec, width="stretch")
         best = money.best_budget(curve)
         fit = float(current["authority_fit"][0][-1])
-        st.caption(f"Solid: current settings; dashed: the saved runs compared. Of the budgets tried, **{best:g} "
-                   f"{MODEL.variables['pmo_budget'].units}** adds the most net value with this split. "
+        st.caption(f"Charts over months: solid lines are the current settings, dashed ones the saved runs compared. "
+                   "*How much budget?*: cumulative net value (solid, left axis) and average PMO Performance (dashed, right "
+                   f"axis) at each budget with this split; of the budgets tried, **{best:g} "
+                   f"{MODEL.variables['pmo_budget'].units}** adds the most net value. "
                    f"{label('authority_fit')} of these settings: {fit:.2f} (1 when the PMO's authority is what its "
                    "organisation needs). Survival, money and value are weighted by the probability that the PMO still exists.")
         _any_variable(current, references, outputs)

@@ -75,7 +75,11 @@ def response_chart(frame: pd.DataFrame, title: str, *, marks: dict[str, float] |
     if marks:
         rules = pd.DataFrame({"month": list(marks.values()), "label": list(marks)})
         layers.append(alt.Chart(rules).mark_rule(strokeDash=[4, 3]).encode(x="month:Q", tooltip=["label", "month"]))
-        layers.append(alt.Chart(rules).mark_text(align="left", dx=4, dy=-6, fontSize=11).encode(x="month:Q", y=alt.value(12), text="label"))
+        middle = (long["time"].min() + long["time"].max()) / 2  # a label past the middle reads leftwards, inside the plot
+        for side, dx, part in (("left", 4, rules[rules["month"] <= middle]), ("right", -4, rules[rules["month"] > middle])):
+            if len(part):
+                layers.append(alt.Chart(part).mark_text(align=side, dx=dx, dy=-6, fontSize=11).encode(
+                    x="month:Q", y=alt.value(12), text="label"))
     return alt.layer(*layers).properties(title=title, height=height, autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
 
 
