@@ -20,7 +20,8 @@ from sim.analysis.survey.constructs import MEDIATOR, OUTCOME, short
 
 @dataclass(frozen=True)
 class Part:
-    text: str
+    figure: str  # the effect, its estimate and its interval
+    claim: str  # what the claim says of it
     holds: bool
 
 
@@ -38,7 +39,7 @@ class Verdict:
     def line(self) -> str:
         status = "REPRODUCED" if self.reproduced else "NOT REPRODUCED"
         return f"Claim {self.claim} ({self.title}) [{self.basis}]: {status}: " + "; ".join(
-            f"{part.text} {'ok' if part.holds else 'FAILS'}" for part in self.parts)
+            f"{part.figure} (claimed {part.claim}: {'holds' if part.holds else 'FAILS'})" for part in self.parts)
 
 
 def _row(effects: pd.DataFrame, kind: str, source: str, target: str) -> pd.Series:
@@ -52,15 +53,15 @@ def _figure(row: pd.Series) -> str:
 
 
 def _positive(row: pd.Series) -> Part:
-    return Part(f"{_figure(row)} significant and positive:", bool(row["ci_low"] > 0))
+    return Part(_figure(row), "significant and positive", bool(row["ci_low"] > 0))
 
 
 def _not_significant(row: pd.Series) -> Part:
-    return Part(f"{_figure(row)} not significant:", not bool(row["significant"]))
+    return Part(_figure(row), "not significant", not bool(row["significant"]))
 
 
 def _not_negative(row: pd.Series) -> Part:
-    return Part(f"{_figure(row)} not significantly negative:", not bool(row["ci_high"] < 0))
+    return Part(_figure(row), "not significantly negative", not bool(row["ci_high"] < 0))
 
 
 def verdicts(effects: pd.DataFrame, *, basis: str = "latent") -> list[Verdict]:
