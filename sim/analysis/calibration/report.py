@@ -148,7 +148,7 @@ def summary(calibration: "Calibration") -> str:
              f"{len(history.observed)} series (months {history.months[0]:g} to {history.last_month:g}), "
              f"{len(calibration.names)} parameters.", f"Starts: {agreement(calibration)}"]
     scenario_horizon = calibration.scenario.spec.run.final_time
-    if history.last_month > scenario_horizon:
+    if calibration.horizon > scenario_horizon:
         lines.append(f"The history goes beyond the scenario's horizon ({scenario_horizon:g} months): the fitted runs and "
                      f"the calibrated scenarios run to month {calibration.horizon:g}.")
     table = estimates(calibration)
