@@ -28,8 +28,8 @@ def add_parser(commands) -> None:
                              "and the five initial capability levels; see list-params)")
     parser.add_argument("--noise", action="append", default=[], metavar="SERIES=SD",
                         help="standard deviation of a series' observation noise (repeat; default: estimated from the fit)")
-    parser.add_argument("--start", metavar="DATE", help="the date of month 0 for a history with a 'date' column "
-                                                        "(default: the first date)")
+    parser.add_argument("--start", metavar="DATE", help="the date of month 0 (YYYY-MM-DD or YYYY-MM) for a history with a "
+                                                        "'date' column (default: the first date)")
     parser.add_argument("--starts", type=int, default=8, metavar="N",
                         help="least-squares starts: the scenario's values and N-1 Latin-hypercube points (default 8)")
     parser.add_argument("--level", type=float, default=0.9, metavar="L", help="confidence level of the intervals (default 0.9)")

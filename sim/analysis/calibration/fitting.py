@@ -76,8 +76,10 @@ class Fit:
 
     @property
     def noise_known(self) -> bool:
-        """Every series' noise was given (not estimated nor assumed)."""
-        return bool((self.noise_kind == "given").all())
+        """No series' noise is estimated from the residuals: each is given, or assumed for want of observations, and
+        the intervals take it as known. (Scaling by the residual variance instead would rest on a handful of
+        degrees of freedom, and an exact fit of a few points would give intervals of zero width.)"""
+        return bool((self.noise_kind != "estimated").all())
 
     @property
     def degrees_of_freedom(self) -> int:

@@ -4,31 +4,43 @@ A history has a ``month`` column (months since the start of the run, 0 first), o
 and a start date, and any of the model's outputs (observed: Delivery Performance, Executive Support,
 ...) and inputs (known decisions: PMO Budget, the shares, ...). Column names are matched like
 scenario parameters: snake_case or the model file's names. Rows may be monthly, quarterly or
-irregular; an empty cell is a gap. Problems are reported as ``file:line: column: message``.
+irregular. Dates are ISO only (``2023-03-31`` or ``2023-03``, the latter the 1st of the month): ``01/02/2021`` is
+refused, as day-first and month-first readings differ. An empty cell is a gap, and so are the missing-value marks
+spreadsheets and statistics packages write (``NA``, ``N/A``, ``#N/A``, ``NaN``, ``-``); an infinite value is
+refused. A UTF-16 file with a byte-order mark (a spreadsheet's "Unicode text") is read as well as UTF-8. Problems
+are reported as ``file:line: column: message``; a bad ``start`` as ``--start: message``.
 """
 
 from __future__ import annotations
 
 import calendar
+import codecs
 import csv
 import datetime as dt
 import difflib
 import hashlib
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from sim.model import CONTROL_NAMES, Variable, get_model, snake_case
+from sim.model import CONTROL_NAMES, MAX_FINAL_TIME, Variable, get_model, snake_case
 from sim.scenario import ScenarioProblem
 from sim.scenario.source import UnreadableText, decode_text
 
 #: A history is a short table; anything larger is refused before it is parsed.
 MAX_HISTORY_BYTES = 5_000_000
-#: Cells read as a gap.
-GAPS = ("", "na", "n/a", "nan", "-")
+#: Cells read as a gap (compared in lower case): empty, or a missing-value mark of a spreadsheet or statistics package.
+GAPS = ("", "na", "n/a", "#n/a", "nan", "-")
+#: The date forms accepted: ISO 8601 calendar dates and months (a month is its 1st day).
+ISO_DATE = re.compile(r"(\d{4})-(\d{2})(?:-(\d{2}))?")
+#: What a day-first or month-first date looks like (``01/02/2021``, ``1.2.21``, ``01-02-2021``).
+NUMERIC_DATE = re.compile(r"\d{1,4}[/.\-]\d{1,2}[/.\-]\d{1,4}")
+#: Spelled forms of ISO dates in messages.
+DATE_FORMS = "YYYY-MM-DD or YYYY-MM"
 
 
 class HistoryError(ValueError):
@@ -44,7 +56,7 @@ class OptionProblem(ScenarioProblem):
     """A problem of an option rather than of a file: ``--params foo: unknown parameter 'foo'``."""
 
     def __str__(self) -> str:
-        return f"{self.path} {self.field}: {self.message}"
+        return f"{self.path} {self.field}: {self.message}" if self.field else f"{self.path}: {self.message}"
 
 
 @dataclass(frozen=True)
@@ -90,11 +102,28 @@ def _label(path: Path) -> str:
 
 
 def _text(raw: bytes, label: str) -> str:
-    try:  # utf-8-sig: spreadsheets often start a CSV with a byte-order mark
+    """The file as text: UTF-8 (a byte-order mark, which spreadsheets often write, is dropped), or UTF-16 with a
+    byte-order mark (a spreadsheet's "Unicode text" export); UTF-16 without one is refused by name."""
+    try:
+        if raw[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE) and len(raw) <= MAX_HISTORY_BYTES:
+            try:
+                raw = raw.decode("utf-16").encode("utf-8")
+            except UnicodeDecodeError:
+                raise UnreadableText("starts as UTF-16 but is not UTF-16 text; save it as UTF-8 CSV") from None
+        elif _utf16_without_mark(raw):
+            raise UnreadableText("is UTF-16; save it as UTF-8 CSV")
         return decode_text(raw, limit=MAX_HISTORY_BYTES, kind="CSV", short="a history is a short table",
                            empty="a history needs a header and at least one row", encoding="utf-8-sig")
     except UnreadableText as error:
         raise HistoryError([ScenarioProblem(label, 1, "file", str(error))]) from None
+
+
+def _utf16_without_mark(raw: bytes) -> bool:
+    """Text of ASCII characters saved as UTF-16 without a byte-order mark: every other byte is NUL."""
+    head = raw[:4096]
+    if len(head) < 4 or len(head) % 2:
+        return False
+    return any(head[i::2].count(0) == len(head) // 2 and 0 not in head[1 - i::2] for i in (0, 1))
 
 
 def _rows(text: str) -> list[tuple[int, list[str]]]:
@@ -110,22 +139,36 @@ def _rows(text: str) -> list[tuple[int, list[str]]]:
 
 
 def _number(cell: str) -> float:
-    """A number; ``72%`` is 0.72. Raises ValueError for anything else (nan and inf included)."""
+    """A finite number; ``72%`` is 0.72. Raises ValueError, with what to write instead for an infinite one."""
     text = cell.replace("\u2212", "-")
     scale = 1.0
     if text.endswith("%"):
         text, scale = text[:-1].strip(), 0.01
-    value = float(text) * scale
-    if not math.isfinite(value):
-        raise ValueError(cell)
+    try:
+        value = float(text) * scale
+    except ValueError:
+        raise ValueError(f"'{cell}' is not a number") from None
+    if math.isnan(value):
+        raise ValueError(f"'{cell}' is not a number")
+    if math.isinf(value):
+        raise ValueError(f"'{cell}' is not a finite number")
     return value
 
 
-def _date(cell: str) -> dt.date:
-    value = pd.Timestamp(cell)
-    if pd.isna(value):
-        raise ValueError(cell)
-    return value.date()
+def parse_date(cell: str) -> tuple[dt.date, str]:
+    """An ISO date (``2023-03-31``) or month (``2023-03``, its 1st day) and which of the two forms it is.
+
+    Raises ValueError with the message for the user: other forms are refused, since ``01/02/2021`` is
+    2 January read month-first and 1 February read day-first."""
+    match = ISO_DATE.fullmatch(cell.strip())
+    if match is None:
+        ambiguous = "; day-first and month-first dates are ambiguous" if NUMERIC_DATE.fullmatch(cell.strip()) else ""
+        raise ValueError(f"'{cell}' is not an ISO date ({DATE_FORMS}){ambiguous}")
+    year, month, day = match.groups()
+    try:
+        return dt.date(int(year), int(month), int(day or 1)), ("YYYY-MM-DD" if day else "YYYY-MM")
+    except ValueError:
+        raise ValueError(f"'{cell}' is not a calendar date") from None
 
 
 def _position(day: dt.date) -> float:
@@ -209,16 +252,27 @@ class _Reader:
         """Every row's month; problems for unreadable, negative, repeated or out-of-order months."""
         months = np.full(len(rows), np.nan)
         dates: list[dt.date | None] = [None] * len(rows)
+        first_form: tuple[str, int] | None = None  # every date of a file is written the same way
         for position, (line, cells) in enumerate(rows):
             cell = cells[index] if index < len(cells) else ""
+            if not cell:
+                what = "a number of months" if kind == "month" else f"a date ({DATE_FORMS})"
+                self.add(line, name, f"is empty; every row needs {what}")
+                continue
             try:
                 if kind == "month":
                     months[position] = _number(cell)
-                else:
-                    dates[position] = _date(cell)
-            except (ValueError, TypeError, OverflowError):
-                what = "a number of months" if kind == "month" else "a date (e.g. 2023-03-31)"
-                self.add(line, name, f"'{cell}' is not {what}" if cell else f"is empty; every row needs {what}")
+                    continue
+                dates[position], form = parse_date(cell)
+            except ValueError as error:
+                self.add(line, name, f"{error} of months" if kind == "month" else str(error))
+                continue
+            if first_form is None:
+                first_form = (form, line)
+            elif form != first_form[0]:
+                self.add(line, name, f"'{cell}' is {form} but line {first_form[1]} is {first_form[0]}; write every date "
+                                     "the same way")
+                dates[position] = None
         if kind == "date":
             known = [d for d in dates if d is not None]
             if start is None and known:
@@ -233,6 +287,9 @@ class _Reader:
             if month < 0:
                 self.add(line, name, f"{shown} is before the start of the run (month 0"
                                      + (f" = {start.isoformat()})" if start else ")"))
+            elif month > MAX_FINAL_TIME:
+                at = f" (month {month:g})" if kind == "date" else ""
+                self.add(line, name, f"{shown}{at} is beyond the longest run the model allows ({MAX_FINAL_TIME:g} months)")
             if previous is not None:
                 if math.isclose(month, previous[0], abs_tol=1e-9):
                     self.add(line, name, f"{shown} is repeated (line {previous[1]}); give each month once")
@@ -249,8 +306,8 @@ class _Reader:
                 continue
             try:
                 value = _number(cell)
-            except ValueError:
-                self.add(line, name, f"'{cell}' is not a number (leave the cell empty for a gap)")
+            except ValueError as error:
+                self.add(line, name, f"{error} (leave the cell empty for a gap)")
                 continue
             problem = _outside(variable, value)
             if problem:
@@ -281,9 +338,9 @@ def read_history(source: str | Path | bytes, *, start: dt.date | str | None = No
             raise HistoryError([ScenarioProblem(label, 1, "file", f"cannot be read ({error.strerror})")]) from None
     if isinstance(start, str):
         try:
-            start = _date(start)
-        except (ValueError, TypeError):
-            raise HistoryError([ScenarioProblem(label, 1, "date", f"start '{start}' is not a date (e.g. 2023-01-01)")]) from None
+            start = parse_date(start)[0]
+        except ValueError as error:
+            raise HistoryError([OptionProblem("--start", 0, "", str(error))]) from None
     rows = _rows(_text(raw, label))
     reader = _Reader(label)
     header_line, header = rows[0]
@@ -298,12 +355,17 @@ def read_history(source: str | Path | bytes, *, start: dt.date | str | None = No
     months, used_start = (np.zeros(0), start)
     if time_index is not None:
         months, used_start = reader.times(body, time_index, time_kind, start, header[time_index])
+        if np.isnan(months).all():  # no row has a time: reported already, and no column can have values
+            months = np.zeros(0)
+        if time_kind == "month" and start is not None:
+            reader.problems.append(OptionProblem("--start", 0, "", f"{label} counts time in months (its '{header[time_index]}' "
+                                                                   "column), not dates; --start applies only to a 'date' column"))
     observed: dict[str, Observed] = {}
     decisions: dict[str, pd.Series] = {}
     for index, py_name in resolved.items():
         variable = model.variables[py_name]
         values = reader.values(body, index, header[index], variable)
-        if not len(months):  # no time column: reported already
+        if not len(months):  # no time column, or no readable time: reported already
             continue
         keep = ~np.isnan(values) & ~np.isnan(months)
         if not keep.any():
@@ -314,7 +376,7 @@ def read_history(source: str | Path | bytes, *, start: dt.date | str | None = No
         else:
             lines = tuple(line for (line, _), k in zip(body, keep) if k)
             observed[py_name] = Observed(py_name, months[keep], values[keep], lines)
-    if not observed and time_index is not None:
+    if not observed and len(months):
         outputs = ", ".join(("delivery_performance", "strategic_value_realization", "executive_support", "maturity_level"))
         found = f" (found only decisions: {', '.join(decisions)})" if decisions else ""
         reader.add(header_line, "file", f"no usable column: a history needs at least one of the model's outputs, e.g. "

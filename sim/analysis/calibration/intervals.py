@@ -4,7 +4,8 @@ request a posterior sampled with emcee.
 Profile likelihood (Venzon and Moolgavkar 1988; Raue et al. 2009, Bioinformatics 25:1923): hold one
 parameter at a value, refit the others, and see how much worse the best fit gets. The interval
 holds the values whose weighted sum of squares exceeds the best by at most the 90% quantile of
-F(1, n - p) times the residual variance (noise estimated) or of chi-square(1) (every series' noise given). Both sides of every parameter of
+F(1, n - p) times the residual variance (some series' noise estimated) or of chi-square(1) (every series'
+noise given, or assumed where too few observations estimate it). Both sides of every parameter of
 every problem are profiled side by side (:mod:`~sim.analysis.calibration.lockstep`). A side whose
 profile stays below the threshold up to the end of the documented range reaches it: the history
 does not bound the parameter on that side.

@@ -147,11 +147,15 @@ def summary(calibration: "Calibration") -> str:
     lines = [f"Calibrated {calibration.scenario.name} to {history.label}: {history.n_observations} observations of "
              f"{len(history.observed)} series (months {history.months[0]:g} to {history.last_month:g}), "
              f"{len(calibration.names)} parameters.", f"Starts: {agreement(calibration)}"]
+    scenario_horizon = calibration.scenario.spec.run.final_time
+    if calibration.horizon > scenario_horizon:
+        lines.append(f"The history goes beyond the scenario's horizon ({scenario_horizon:g} months): the fitted runs and "
+                     f"the calibrated scenarios run to month {calibration.horizon:g}.")
     table = estimates(calibration)
     width = max(len(n) for n in calibration.names)
     lines += ["", f"{'parameter':<{width}}  {'scenario':>9}  {'estimate':>9}  {level}% interval{'':<10} identified"]
     for row in table.itertuples(index=False):
-        interval = f"{_fmt(getattr(row, f'low_{level}'))} to {_fmt(getattr(row, f'high_{level}'))}"
+        interval = interval_text(getattr(row, f'low_{level}'), getattr(row, f'high_{level}'))
         lines.append(f"{row.parameter:<{width}}  {_fmt(row.scenario_value):>9}  {_fmt(row.estimate):>9}  {interval:<22} {row.identified}")
     fits = statistics(calibration)
     series_width = max(len(n) for n in fits["series"])
@@ -162,7 +166,7 @@ def summary(calibration: "Calibration") -> str:
     assumed = list(fits.loc[fits["noise"] == "assumed", "series"])
     if assumed:
         lines += ["", f"Noise assumed (5% of the documented range) for {', '.join(assumed)}: too few observations for the "
-                      "parameters to estimate it; give it with --noise SERIES=SD if you know it."]
+                      "parameters to estimate it, and the intervals rest on it; give it with --noise SERIES=SD if you know it."]
     pairs = confounded_pairs(calibration.names, calibration.correlation)
     if pairs:
         lines += ["", "The history cannot tell these apart (correlation of the estimates):"]
@@ -179,6 +183,16 @@ def summary(calibration: "Calibration") -> str:
 
 def _fmt(value: float) -> str:
     return f"{value:.4g}"
+
+
+def interval_text(low: float, high: float) -> str:
+    """``low to high`` with 4 significant digits, or as many more as it takes to show that a narrow interval
+    has a width (``17.218 to 17.224``, not ``17.22 to 17.22``)."""
+    for digits in range(4, 10):
+        low_text, high_text = f"{low:.{digits}g}", f"{high:.{digits}g}"
+        if low_text != high_text or low == high:
+            break
+    return f"{low_text} to {high_text}"
 
 
 def _csv(frame: pd.DataFrame, *, index: bool = False) -> bytes:
