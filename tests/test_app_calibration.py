@@ -37,3 +37,12 @@ def test_an_uploaded_history_is_checked_fitted_and_shown_with_its_calibrated_sce
     chosen = next(m for m in app.multiselect if m.key.startswith("calibration_params"))
     chosen.set_value(["initial_delivery_support"]).run()
     assert "Out of date" in app.warning[-1].value
+
+
+def test_a_bad_date_of_month_0_is_named_as_the_box_not_as_an_option():
+    app = page("analyst")
+    app.text_input(key="calibration_start").set_value("01/02/2021").run()
+    app.file_uploader(key="calibration_upload").upload("dated.csv", b"date,delivery_performance\n2021-01-31,0.6\n2021-04-30,0.62\n",
+                                                       "text/csv").run()
+    assert not app.exception
+    assert "Date of month 0: '01/02/2021' is not an ISO date" in app.error[0].value and "--start" not in app.error[0].value

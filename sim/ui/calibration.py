@@ -48,7 +48,8 @@ def _history(start: str) -> tuple[History | None, list[str], object]:
             path = examples[example]
             return read_history(path.read_bytes(), name=path.name, start=start or None), [], ("example", example, start)
     except HistoryError as error:
-        return None, [str(p) for p in error.problems], None
+        # the date box is this page's --start
+        return None, [str(p).replace("--start: ", "Date of month 0: ", 1) for p in error.problems], None
     return None, [], None
 
 
