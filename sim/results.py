@@ -367,8 +367,12 @@ def report_files(summary: Report, *, command_line: Sequence[str] = (), written: 
     with their SHA-256, for the manifest."""
     from sim.plotting import scenario_figure
 
+    from sim.codebook import codebook
+
+    series = _series_csv(summary.timeseries)
     files = {
-        "timeseries.csv": _csv(_series_csv(summary.timeseries)),
+        "timeseries.csv": _csv(series),
+        "variables.csv": _csv(codebook(series.columns)),
         "kpis.csv": _csv(summary.kpis),
         "charts.png": _png(scenario_figure(summary.timeseries, title=summary.scenario.name)),
     }

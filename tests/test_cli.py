@@ -20,8 +20,12 @@ def test_run_writes_every_result_file_atomically(capsys):
     write("single.toml", 'description = "one run"\n[params]\npmo_budget = 120\n')
     assert main(["run", "single.toml", "--out", "out"]) == 0
     folder = Path("out/single")
-    assert sorted(p.name for p in folder.iterdir()) == ["charts.png", "kpis.csv", "manifest.json", "timeseries.csv"]
+    assert sorted(p.name for p in folder.iterdir()) == ["charts.png", "kpis.csv", "manifest.json", "timeseries.csv", "variables.csv"]
     series = pd.read_csv(folder / "timeseries.csv")
+    codebook = pd.read_csv(folder / "variables.csv", keep_default_na=False).set_index("column")
+    assert list(codebook.index) == list(series.columns)  # every column explained, in order
+    assert tuple(codebook.loc["net_value_added", ["variable", "unit"]]) == ("Net Value Added", "k$/Month")
+    assert tuple(codebook.loc["time", ["unit", "meaning"]]) == ("Month", "Months since the start of the run.")
     assert list(series["time"]) == list(range(121))
     assert {"delivery_performance", "pmo_transformation", "pmo_survival", "net_value_added", "cumulative_net_value"} <= set(series)
     kpis = pd.read_csv(folder / "kpis.csv").set_index("kpi")
@@ -49,6 +53,9 @@ def test_monte_carlo_quantiles_and_reproducibility():
     series = pd.read_csv("a/mc/timeseries.csv")
     assert {"pmo_performance_p05", "pmo_performance_p50", "pmo_performance_p95"} <= set(series)
     assert (series["pmo_performance_p05"] <= series["pmo_performance_p95"]).all()
+    codebook = pd.read_csv("a/mc/variables.csv", keep_default_na=False).set_index("column")
+    assert list(codebook.index) == list(series.columns)
+    assert tuple(codebook.loc["pmo_performance_p05", ["variable", "statistic"]]) == ("PMO Performance", "5th percentile over the runs")
     assert Path("a/mc/kpis.csv").read_text() == Path("b/mc/kpis.csv").read_text()  # same seed, same results
     kpis = pd.read_csv("a/mc/kpis.csv").set_index("kpi")
     assert list(kpis.columns) == ["unit", "mean", "p05", "p25", "p50", "p75", "p95", "runs_reached", "reached_share",

@@ -101,7 +101,7 @@ def test_result_files_honour_the_umask(umask, mode):
     done = cli("run", "one.toml", "--out", "out", umask=umask)
     assert done.returncode == 0, done.stderr
     modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in Path("out/one").iterdir()}
-    assert modes == dict.fromkeys(["charts.png", "kpis.csv", "manifest.json", "timeseries.csv"], mode)
+    assert modes == dict.fromkeys(["charts.png", "kpis.csv", "manifest.json", "timeseries.csv", "variables.csv"], mode)
 
 
 def test_chunked_monte_carlo_prints_progress_and_writes_the_same_files_as_one_big_run():
@@ -120,7 +120,7 @@ def test_chunked_monte_carlo_prints_progress_and_writes_the_same_files_as_one_bi
     kpis = pd.read_csv("chunked/child/kpis.csv").set_index("kpi")
     assert "month of break-even against mc" in kpis.index  # each chunk compared with its parent's matching runs
     manifest = json.loads(Path("chunked/child/manifest.json").read_text())
-    assert set(manifest["files"]) == {"timeseries.csv", "kpis.csv", "charts.png", "runs.parquet"}
+    assert set(manifest["files"]) == {"timeseries.csv", "variables.csv", "kpis.csv", "charts.png", "runs.parquet"}
     assert not list(Path("chunked").rglob("*.tmp"))
 
 

@@ -54,6 +54,8 @@ def test_two_workers_give_the_single_process_result(client, single, tmp_path):
     series = pd.read_csv(done.folder / "timeseries.csv")
     assert np.allclose(series["pmo_performance_mean"], whole["pmo_performance"].mean("run"), rtol=1e-9, atol=0)  # CSV keeps 10 digits
     assert np.allclose(series["pmo_performance_p50"], whole["pmo_performance"].quantile(0.5, "run"), atol=0.01)
+    codebook = pd.read_csv(done.folder / "variables.csv", keep_default_na=False)
+    assert list(codebook["column"]) == list(series.columns) and "standard deviation over the runs" in set(codebook["statistic"])
 
 
 def test_the_cluster_writes_the_kpis_pmo_sim_run_writes(single, tmp_path):

@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.evaluate import Progress, Runs, run_settings, run_table
+from sim.codebook import codebook
 from sim.results import (BREAK_EVEN_OUTPUTS, KPI_INPUTS, QUANTILE_COLUMNS, SERIES_OUTPUTS, _csv, _png,
                          kpi_table_from_values, kpi_values, manifest, runs_table)
 from sim.runner import CHUNK_RUNS, Result, parameter_table
@@ -275,7 +276,7 @@ def monte_carlo(scenario: Scenario, out: Path, *, client: Any = None, runs: int 
     series = timeseries(merged, months, outputs)
     kpi_table = kpi_table_from_values({name: (unit, np.concatenate(parts)) for name, (unit, parts) in kpis.items()})
     record = MonteCarlo(scenario, final, total, used_seed, len(starts), resumed, series, kpi_table)
-    files = {"timeseries.csv": _csv(series), "kpis.csv": _csv(kpi_table)}
+    files = {"timeseries.csv": _csv(series), "variables.csv": _csv(codebook(series.columns)), "kpis.csv": _csv(kpi_table)}
     with warnings.catch_warnings():  # panels of outputs not kept are left empty
         warnings.simplefilter("ignore")
         files["charts.png"] = _png(scenario_figure(series, title=scenario.name))
