@@ -97,6 +97,7 @@ def test_no_reported_policy_breaks_a_constraint():
     assert rerun.dataset["pmo_survival"].isel(time=-1).mean() >= 0.97
     kpis = pd.read_csv(folder / "policy_kpis.csv").set_index("measure")
     assert kpis.loc["objective", "best"] >= kpis.loc["objective", "current"]
+    assert kpis.loc["net_value", "unit"] == "k$" and kpis.loc["survival", "unit"] == "Dmnl"
     assert {"comparison_kpis.csv", "comparison.png", "convergence.png", "pareto.png"} <= {p.name for p in folder.iterdir()}
 
 

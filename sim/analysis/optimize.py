@@ -112,7 +112,7 @@ class OptimizeResult:
     options: dict[str, Any]
     policy: dict[str, Any]  # phases (share fractions), switch_months, pmo_budget
     settings: dict[str, Any]  # the policy as scenario-file tables (params, schedule)
-    kpis: pd.DataFrame  # measure, statistic, current, best, change
+    kpis: pd.DataFrame  # measure, statistic, unit, current, best, change
     history: pd.DataFrame  # generation, best, mean, feasible_share
     pareto: pd.DataFrame | None
     converged: bool
@@ -208,9 +208,12 @@ def _kpis(policy_problem: PolicyProblem, best: Policies) -> tuple[pd.DataFrame, 
     both = pd.concat([current_table, policy_problem.table(best)], ignore_index=True)
     scores = policy_problem.scores_of(policy_problem.measure(both), 2)
     statistic = policy_problem.options.robust + (f" {policy_problem.options.percentile:g}" if policy_problem.options.robust == "percentile" else "")
-    rows = [{"measure": "objective", "statistic": statistic, "current": scores.objective[0], "best": scores.objective[1]}]
-    rows += [{"measure": name, "statistic": "mean" if name == "cost" else statistic, "current": values[0], "best": values[1]}
-             for name, values in scores.measures.items()]
+    units = {name: get_model().variables[output].units for name, output in MEASURES.items()}
+    objective = policy_problem.options.objective
+    rows = [{"measure": "objective", "statistic": statistic, "unit": units[objective] if isinstance(objective, str) else "weighted sum",
+             "current": scores.objective[0], "best": scores.objective[1]}]
+    rows += [{"measure": name, "statistic": "mean" if name == "cost" else statistic, "unit": units[name], "current": values[0],
+              "best": values[1]} for name, values in scores.measures.items()]
     table = pd.DataFrame(rows)
     table["change"] = table["best"] - table["current"]
     return table, scores
