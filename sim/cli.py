@@ -18,6 +18,7 @@ do not add up), 2 bad input. The subcommands live in :mod:`sim.commands`, one mo
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import warnings
 from pathlib import Path
@@ -147,10 +148,30 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         command["calibrate"] = calibrate.main
         command["survey"] = survey.main
-        return command[args.command](args, ["pmo-sim", *argv])
+        code = command[args.command](args, ["pmo-sim", *argv])
+        sys.stdout.flush()  # here, not at exit, so that a reader gone away is noticed below
+        return code
     except KeyboardInterrupt:
         print("pmo-sim: interrupted; results already written are complete, the rest were not started", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        return _reader_gone()
+
+
+#: The exit code of a command whose output's reader went away (``pmo-sim schema | head``): 128 + SIGPIPE,
+#: as a shell reports a command ended by that signal.
+READER_GONE = 141
+
+
+def _reader_gone() -> int:
+    """Stop quietly when the reader of standard output has gone (Python's documentation, "Note on SIGPIPE"):
+    what is still buffered goes to the null device, so that the flush at exit raises nothing either."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout without a file descriptor (captured in-process): nothing to flush later
+        pass
+    return READER_GONE
 
 
 if __name__ == "__main__":
