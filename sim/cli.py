@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Sequence
 
 from sim.runner import CHUNK_RUNS
-from sim.commands.inputs import BAD_INPUT
+from sim.commands.inputs import BAD_INPUT, out_problem
 from sim.scenario import MAX_RUNS
 
 
@@ -136,6 +136,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return BAD_INPUT
     except SystemExit as exit_:  # --help
         return int(exit_.code or 0)
+    if getattr(args, "out", None) is not None and (problem := out_problem(Path(args.out))):
+        print(problem, file=sys.stderr)  # before any run: a run must not be lost for want of a place to write it
+        return BAD_INPUT
     warnings.simplefilter("ignore")  # library warnings are not for analysts; problems are reported below
     try:
         from sim.commands import compare, model_info, optimize, run, sensitivity, validate

@@ -44,3 +44,53 @@ def test_output_read_to_its_end_still_exits_0():
     """The flush that notices a reader gone away does not change a normal exit."""
     done = subprocess.run([sys.executable, "-m", "sim", "list-params", "--json"], capture_output=True, env=ENV, timeout=120)
     assert done.returncode == 0 and done.stderr == b"" and done.stdout.rstrip().endswith(b"]")
+
+
+def _command(kind: str, out: str) -> list[str]:
+    """A command line that would run (and write into ``out``) were ``out`` fine."""
+    baseline = str(SCENARIOS / "baseline.toml")
+    return {"run": ["run", "one.toml", "two.toml", "--runs", "200"], "compare": ["compare", "one.toml", "two.toml"],
+            "loops": ["loops", "one.toml"], "sensitivity": ["sensitivity", baseline, "-n", "8"],
+            "optimize": ["optimize", baseline, "--samples", "5", "--maxiter", "2"],
+            "calibrate": ["calibrate", "history.csv", "--scenario", "one.toml"],
+            "survey": ["survey", "study.toml"]}[kind] + ["--out", out]
+
+
+@pytest.mark.parametrize("kind", ["run", "compare", "loops", "sensitivity", "optimize", "calibrate", "survey"])
+def test_an_out_that_is_a_file_is_refused_before_anything_runs(kind, capsys):
+    """Every command that writes a folder checks --out first: exit 2, one line, nothing run."""
+    write("one.toml", 'description = "one"\n')
+    write("two.toml", 'description = "two"\n[params]\npmo_budget = 80\n')
+    write("taken", "a file\n")
+    assert main(_command(kind, "taken")) == 2
+    assert capsys.readouterr() == ("", "pmo-sim: --out: 'taken' is a file, not a folder\n")
+    assert Path("taken").read_text() == "a file\n"
+
+
+def test_an_out_that_cannot_be_created_says_why_and_leaves_nothing(capsys):
+    """Below a file, or with a name the system refuses: the reason; the folders made to find out are removed."""
+    write("one.toml", 'description = "one"\n')
+    write("taken", "a file\n")
+    assert main(["run", "one.toml", "--out", "taken/results"]) == 2
+    assert capsys.readouterr().err == "pmo-sim: --out: 'taken/results' cannot be created: '{}' is a file, not a folder\n".format(
+        Path("taken").absolute())
+    too_long = f"new/deeper/{'a' * 300}"
+    assert main(["run", "one.toml", "--out", too_long]) == 2
+    assert capsys.readouterr().err == f"pmo-sim: --out: '{too_long}' cannot be created: File name too long\n"
+    assert not Path("new").exists()
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root may write into any folder")
+def test_an_out_without_write_permission_is_refused(capsys):
+    write("one.toml", 'description = "one"\n')
+    Path("locked").mkdir(mode=0o555)
+    assert main(["run", "one.toml", "--out", "locked"]) == 2
+    assert capsys.readouterr().err == "pmo-sim: --out: cannot write into 'locked': Permission denied\n"
+
+
+def test_a_good_out_is_not_created_when_the_files_are_bad(capsys):
+    """The check of --out makes nothing that stays: bad input leaves no empty results folder behind."""
+    write("bad.toml", "[params]\npmo_budgte = 1\n")
+    assert main(["run", "bad.toml", "--out", "results/today"]) == 2
+    assert "pmo_budgte" in capsys.readouterr().err
+    assert not Path("results").exists()
