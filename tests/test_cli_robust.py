@@ -94,3 +94,24 @@ def test_a_good_out_is_not_created_when_the_files_are_bad(capsys):
     assert main(["run", "bad.toml", "--out", "results/today"]) == 2
     assert "pmo_budgte" in capsys.readouterr().err
     assert not Path("results").exists()
+
+
+def test_the_same_file_reached_twice_runs_once(capsys):
+    """Named, inside a named folder, by another spelling and by a link: one run, no complaint."""
+    Path("mine").mkdir()
+    write("mine/plan.toml", 'description = "plan"\n')
+    Path("link.toml").symlink_to("mine/plan.toml")
+    assert main(["run", "mine/plan.toml", "mine", "./mine/../mine/plan.toml", "link.toml", "--out", "out"]) == 0
+    printed = capsys.readouterr()
+    assert printed.err == ""
+    assert printed.out.splitlines() == [f"mine/plan.toml: 1 run -> {Path('out/plan').resolve()}"]
+
+
+def test_two_files_with_the_same_name_are_still_refused(capsys):
+    """A copy is another file: it would overwrite the first one's results, so it is bad input."""
+    Path("mine").mkdir()
+    write("mine/plan.toml", 'description = "plan"\n')
+    write("plan.toml", 'description = "plan"\n')
+    assert main(["validate", "mine/plan.toml", "plan.toml"]) == 2
+    assert capsys.readouterr().err == ("plan.toml:1: name: 'plan' writes to the same folder as mine/plan.toml; "
+                                       "give one of them another name\n")

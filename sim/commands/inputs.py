@@ -56,8 +56,19 @@ def out_problem(out: Path) -> str | None:
     return None
 
 
+def _identity(path: Path) -> tuple[int, int] | str:
+    """What makes two paths the same file: its device and inode (links and ``a/../a.toml`` alike), or for a
+    file that cannot be read its resolved path (it is reported once when loaded)."""
+    try:
+        found = path.stat()
+    except OSError:
+        return str(path.resolve())
+    return found.st_dev, found.st_ino
+
+
 def scenario_paths(paths: Iterable[str]) -> tuple[list[Path], list[str]]:
-    """Files as given; folders expand to their *.toml files, sorted. A folder without any is a problem."""
+    """Files as given; folders expand to their *.toml files, sorted. A folder without any is a problem.
+    A file reached twice (``baseline.toml scenarios/``) is kept once, where it is first reached."""
     found: list[Path] = []
     problems = []
     for raw in paths:
@@ -69,7 +80,10 @@ def scenario_paths(paths: Iterable[str]) -> tuple[list[Path], list[str]]:
             found.extend(files)
         else:
             found.append(path)
-    return found, problems
+    unique: dict[tuple[int, int] | str, Path] = {}
+    for path in found:
+        unique.setdefault(_identity(path), path)
+    return list(unique.values()), problems
 
 
 def parse_overrides(pairs: Sequence[str]) -> tuple[dict[str, float], dict[str, str], list[str]]:
