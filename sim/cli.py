@@ -53,7 +53,8 @@ def _scenario_options(parser: argparse.ArgumentParser, *, paths_help: str, runs:
 
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="pmo-sim", description="Simulate how a PMO evolves: the PMO Dual-Track model.",
-                     epilog="Exit codes: 0 ok, 1 a run failed, 2 bad input (reported as file:line: field: message).")
+                     epilog="Exit codes: 0 ok, 1 a run failed, 2 bad input (reported as file:line: field: message), "
+                            "141 the reader of the output went away (as in pmo-sim schema | head).")
     parser.add_argument("--version", action="version", version=f"pmo-sim {_version()}", help="show the version and exit")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser, metavar="COMMAND")
     run = commands.add_parser("run", help="run scenario files and write results",
