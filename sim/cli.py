@@ -9,7 +9,7 @@ do not add up), 2 bad input. The subcommands live in :mod:`sim.commands`, one mo
     pmo-sim schema
     pmo-sim check-units [MODEL_FILE.mdl]
     pmo-sim loops FILES_OR_DIRS... --out DIR [--variable NAME] [--runs N] [--seed S] [-p name=value ...]
-    pmo-sim sensitivity FILES... --out DIR [--method sobol|morris] [--params A,B] [--outputs A,B] [-n N] ...
+    pmo-sim sensitivity FILES... --out DIR [--method sobol|morris] [--vary A,B] [--outputs A,B] [-n N] ...
     pmo-sim optimize FILES... --out DIR [--objective performance|net_value|survival] [--phases 1|2|3] ...
     pmo-sim calibrate HISTORY.csv --scenario S.toml --out DIR [--params a,b,c] [--noise SERIES=SD ...] [--posterior]
     pmo-sim survey STUDY.toml --out DIR [--pmos N] [--bootstrap B] [--seed S] [--no-sem]
@@ -18,13 +18,14 @@ do not add up), 2 bad input. The subcommands live in :mod:`sim.commands`, one mo
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import warnings
 from pathlib import Path
 from typing import Sequence
 
 from sim.runner import CHUNK_RUNS
-from sim.commands.inputs import BAD_INPUT
+from sim.commands.inputs import BAD_INPUT, out_problem
 from sim.scenario import MAX_RUNS
 
 
@@ -52,7 +53,8 @@ def _scenario_options(parser: argparse.ArgumentParser, *, paths_help: str, runs:
 
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="pmo-sim", description="Simulate how a PMO evolves: the PMO Dual-Track model.",
-                     epilog="Exit codes: 0 ok, 1 a run failed, 2 bad input (reported as file:line: field: message).")
+                     epilog="Exit codes: 0 ok, 1 a run failed, 2 bad input (reported as file:line: field: message), "
+                            "141 the reader of the output went away (as in pmo-sim schema | head).")
     parser.add_argument("--version", action="version", version=f"pmo-sim {_version()}", help="show the version and exit")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser, metavar="COMMAND")
     run = commands.add_parser("run", help="run scenario files and write results",
@@ -135,6 +137,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return BAD_INPUT
     except SystemExit as exit_:  # --help
         return int(exit_.code or 0)
+    if getattr(args, "out", None) is not None and (problem := out_problem(Path(args.out))):
+        print(problem, file=sys.stderr)  # before any run: a run must not be lost for want of a place to write it
+        return BAD_INPUT
     warnings.simplefilter("ignore")  # library warnings are not for analysts; problems are reported below
     try:
         from sim.commands import compare, model_info, optimize, run, sensitivity, validate
@@ -147,10 +152,30 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         command["calibrate"] = calibrate.main
         command["survey"] = survey.main
-        return command[args.command](args, ["pmo-sim", *argv])
+        code = command[args.command](args, ["pmo-sim", *argv])
+        sys.stdout.flush()  # here, not at exit, so that a reader gone away is noticed below
+        return code
     except KeyboardInterrupt:
         print("pmo-sim: interrupted; results already written are complete, the rest were not started", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        return _reader_gone()
+
+
+#: The exit code of a command whose output's reader went away (``pmo-sim schema | head``): 128 + SIGPIPE,
+#: as a shell reports a command ended by that signal.
+READER_GONE = 141
+
+
+def _reader_gone() -> int:
+    """Stop quietly when the reader of standard output has gone (Python's documentation, "Note on SIGPIPE"):
+    what is still buffered goes to the null device, so that the flush at exit raises nothing either."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout without a file descriptor (captured in-process): nothing to flush later
+        pass
+    return READER_GONE
 
 
 if __name__ == "__main__":

@@ -112,13 +112,6 @@ def test_names_become_safe_folder_names_and_duplicates_are_refused(capsys):
         "b.toml:1: name: 'My PMO: phase 2?' writes to the same folder as a.toml; give one of them another name"]
 
 
-def test_a_run_that_cannot_write_exits_1(capsys):
-    write("one.toml", 'description = "x"\n')
-    Path("out").write_text("a file where the output folder should be")
-    assert main(["run", "one.toml", "--out", "out"]) == 1
-    assert capsys.readouterr().err.startswith("pmo-sim: one.toml: run failed: ")
-
-
 @pytest.mark.parametrize("command, what", [("run", "run"), ("loops", "loop analysis")])
 def test_every_file_is_tried_when_one_cannot_be_written(capsys, command, what):
     write("one.toml", 'name = "one"\ndescription = "x"\n')

@@ -1,11 +1,13 @@
 """What the commands that read scenario files share: finding the files, the command line's own
-options (``-p``, ``--runs``, ``--seed``) checked and named as command-line problems, and loading
+options (``-p``, ``--runs``, ``--seed``, ``--out``) checked and named as command-line problems, and loading
 every file so that one bad file never stops the others."""
 
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
@@ -20,8 +22,53 @@ def report(problems: Iterable[ScenarioProblem | str]) -> None:
         print(problem, file=sys.stderr)
 
 
+def out_problem(out: Path) -> str | None:
+    """Why results cannot be written into ``--out``, or None: it must be a folder, or one that can be created,
+    where files can be made. Asked of the system itself, by making what a run would make (the missing
+    folders, a file) and removing it again, so that a command can refuse before any run and leave nothing."""
+    if os.path.exists(out) and not os.path.isdir(out):
+        return f"pmo-sim: --out: '{out}' is a file, not a folder"
+    missing = []
+    existing = Path(os.path.abspath(out))
+    while not os.path.exists(existing) and existing != existing.parent:
+        missing.append(existing)
+        existing = existing.parent
+    if not os.path.isdir(existing):
+        return f"pmo-sim: --out: '{out}' cannot be created: '{existing}' is a file, not a folder"
+    made: list[Path] = []
+    try:
+        for folder in reversed(missing):
+            folder.mkdir()
+            made.append(folder)
+    except OSError as error:
+        return f"pmo-sim: --out: '{out}' cannot be created: {error.strerror or error}"
+    else:
+        try:
+            descriptor, probe = tempfile.mkstemp(dir=out, prefix=".pmo-sim-probe.")
+            os.close(descriptor)
+            os.unlink(probe)
+        except OSError as error:
+            return f"pmo-sim: --out: cannot write into '{out}': {error.strerror or error}"
+    finally:
+        for folder in reversed(made):
+            with contextlib.suppress(OSError):  # something else wrote into it meanwhile: theirs, left alone
+                folder.rmdir()
+    return None
+
+
+def _identity(path: Path) -> tuple[int, int] | str:
+    """What makes two paths the same file: its device and inode (links and ``a/../a.toml`` alike), or for a
+    file that cannot be read its resolved path (it is reported once when loaded)."""
+    try:
+        found = path.stat()
+    except OSError:
+        return str(path.resolve())
+    return found.st_dev, found.st_ino
+
+
 def scenario_paths(paths: Iterable[str]) -> tuple[list[Path], list[str]]:
-    """Files as given; folders expand to their *.toml files, sorted. A folder without any is a problem."""
+    """Files as given; folders expand to their *.toml files, sorted. A folder without any is a problem.
+    A file reached twice (``baseline.toml scenarios/``) is kept once, where it is first reached."""
     found: list[Path] = []
     problems = []
     for raw in paths:
@@ -33,7 +80,10 @@ def scenario_paths(paths: Iterable[str]) -> tuple[list[Path], list[str]]:
             found.extend(files)
         else:
             found.append(path)
-    return found, problems
+    unique: dict[tuple[int, int] | str, Path] = {}
+    for path in found:
+        unique.setdefault(_identity(path), path)
+    return list(unique.values()), problems
 
 
 def parse_overrides(pairs: Sequence[str]) -> tuple[dict[str, float], dict[str, str], list[str]]:
