@@ -239,7 +239,7 @@ BAD = [
     ("bad distribution", SMALL.replace('dist = "uniform", low = 6', 'dist = "beta", low = 6'),
      "study.toml:12: study.survey.age: unknown distribution 'beta'"),
     ("events beyond the input's range", SMALL + "[study.survey.events]\nsize = { dist = \"uniform\", low = 0.5, high = 1.5 }\n",
-     "study.toml:17: study.survey.events.size: with an event the input reaches 1.5 is outside the documented range 0 to 1"),
+     "study.toml:17: study.survey.events.size: with an event the input reaches 1.5, which is outside the documented range 0 to 1"),
     ("events on an unknown input", SMALL + "[study.survey.events]\ninput = \"risk_shok\"\n",
      "study.toml:17: study.survey.events.input: unknown parameter 'risk_shok'; did you mean 'risk_shock'?"),
 ]
