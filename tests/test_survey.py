@@ -226,9 +226,9 @@ BAD = [
      "study.toml:17: study.survey.constructs.pmo_transformation.variable: unknown model variable 'transformation_activty'; "
      "did you mean 'transformation_activity'?"),
     ("unknown measure", SMALL + "[study.survey.constructs.mandate_risk]\nmeasure = \"median\"\n",
-     "study.toml:17: study.survey.constructs.mandate_risk.measure: input should be 'state', 'mean', 'total', 'change' or 'peak'"),
+     "study.toml:17: study.survey.constructs.mandate_risk.measure: 'median' is not one of 'state', 'mean', 'total', 'change', 'peak'"),
     ("too few items", SMALL.replace("loadings = [0.85, 0.8, 0.75]", "loadings = [0.85, 0.8]"),
-     "study.toml:14: study.survey.loadings: list should have at least 3 items"),
+     "study.toml:14: study.survey.loadings: needs at least 3 values, got 2"),
     ("no error left", SMALL.replace("bootstrap = 100", "common_method = 0.6"),
      "study.toml:14: study.survey.loadings: a loading of 0.85 with common_method 0.6 leaves the item no error"),
     ("no population", SMALL.replace("[uncertainty]\nruns = 150\nseed = 3\n[uncertainty.params]\n", "[params]\n").replace(
