@@ -128,7 +128,7 @@ def test_shock_that_leaves_the_range(capsys):
         size = 1.5
         duration = 3
     """)
-    assert validate(capsys, "bad.toml") == (2, ["bad.toml:4: shocks[0].size: with this shock the input reaches 1.5 is outside the documented range 0 to 1 (Dmnl)"])
+    assert validate(capsys, "bad.toml") == (2, ["bad.toml:4: shocks[0].size: with this shock the input reaches 1.5, which is outside the documented range 0 to 1 (Dmnl)"])
 
 
 def test_unknown_distribution(capsys):

@@ -226,9 +226,9 @@ BAD = [
      "study.toml:17: study.survey.constructs.pmo_transformation.variable: unknown model variable 'transformation_activty'; "
      "did you mean 'transformation_activity'?"),
     ("unknown measure", SMALL + "[study.survey.constructs.mandate_risk]\nmeasure = \"median\"\n",
-     "study.toml:17: study.survey.constructs.mandate_risk.measure: input should be 'state', 'mean', 'total', 'change' or 'peak'"),
+     "study.toml:17: study.survey.constructs.mandate_risk.measure: 'median' is not one of 'state', 'mean', 'total', 'change', 'peak'"),
     ("too few items", SMALL.replace("loadings = [0.85, 0.8, 0.75]", "loadings = [0.85, 0.8]"),
-     "study.toml:14: study.survey.loadings: list should have at least 3 items"),
+     "study.toml:14: study.survey.loadings: needs at least 3 values, got 2"),
     ("no error left", SMALL.replace("bootstrap = 100", "common_method = 0.6"),
      "study.toml:14: study.survey.loadings: a loading of 0.85 with common_method 0.6 leaves the item no error"),
     ("no population", SMALL.replace("[uncertainty]\nruns = 150\nseed = 3\n[uncertainty.params]\n", "[params]\n").replace(
@@ -239,7 +239,7 @@ BAD = [
     ("bad distribution", SMALL.replace('dist = "uniform", low = 6', 'dist = "beta", low = 6'),
      "study.toml:12: study.survey.age: unknown distribution 'beta'"),
     ("events beyond the input's range", SMALL + "[study.survey.events]\nsize = { dist = \"uniform\", low = 0.5, high = 1.5 }\n",
-     "study.toml:17: study.survey.events.size: with an event the input reaches 1.5 is outside the documented range 0 to 1"),
+     "study.toml:17: study.survey.events.size: with an event the input reaches 1.5, which is outside the documented range 0 to 1"),
     ("events on an unknown input", SMALL + "[study.survey.events]\ninput = \"risk_shok\"\n",
      "study.toml:17: study.survey.events.input: unknown parameter 'risk_shok'; did you mean 'risk_shock'?"),
 ]

@@ -7,6 +7,7 @@ import math
 import re
 from typing import Any
 
+import numpy as np
 import pydantic
 
 from sim.limits import NOT_FINITE, range_problem, time_problems
@@ -15,6 +16,7 @@ from sim.scenario.schema import (MAX_SAVED_VALUES, Lognormal, Normal, RunSetting
                                  Triangular, Uncertainty, Uniform)
 from sim.scenario.source import _field, _label, _owner, _Source
 from sim.scenario.study import STUDY_TABLES
+from sim.scenario.values import REFUSED, kind_of
 
 
 class _Checker:
@@ -43,7 +45,10 @@ class _Checker:
         return None
 
     def in_range(self, location: tuple, variable: Variable, value: float, what: str = "") -> None:
-        problem = range_problem(variable, value, what)
+        """``what``, e.g. "with this shock the input reaches ", comes before the value in the message."""
+        problem = range_problem(variable, value)
+        if problem and what and math.isfinite(value):
+            problem = what + problem.replace(" is outside", ", which is outside", 1)
         if problem:
             self.add(location, problem)
 
@@ -52,10 +57,21 @@ def _pydantic_problems(checker: _Checker, error: pydantic.ValidationError) -> No
     fields = {
         (): ScenarioFile, ("run",): RunSettings, ("uncertainty",): Uncertainty, **STUDY_TABLES,
     }
+    seen = set()
     for item in error.errors():
         location = _strip_tags(tuple(item["loc"]))
         kind = item["type"]
-        if kind == "extra_forbidden":
+        if kind == REFUSED and (item.get("ctx") or {}).get("key") is not None:
+            location += (item["ctx"]["key"],)
+        if location in seen:  # the branches of a union each refuse the value; the first says it
+            continue
+        seen.add(location)
+        if location[:1] == ("params",) and len(location) == 2 and location[1] not in checker.inputs:
+            checker.input(location, str(location[1]))  # unknown parameter says more than its value's type
+            continue
+        if kind == REFUSED:
+            message = item["msg"]
+        elif kind == "extra_forbidden":
             known = fields.get(location[:-1])
             names = sorted(known.model_fields) if known else []
             close = difflib.get_close_matches(str(location[-1]), names, n=1, cutoff=0.6)
@@ -70,6 +86,13 @@ def _pydantic_problems(checker: _Checker, error: pydantic.ValidationError) -> No
                         "dict": "a table", "model": "a table", "tuple": "a [month, value] pair"}
             wanted = next((v for k, v in expected.items() if kind.startswith(k)), "another type")
             message = f"expected {wanted}, got {type(item.get('input')).__name__.replace('str', 'text')}"
+        elif kind == "literal_error":
+            message = f"{_shown(item.get('input'))} is not one of {item['ctx']['expected'].replace(' or ', ', ')}"
+        elif kind in ("too_short", "too_long"):
+            ctx = item["ctx"]
+            bound = ctx.get("min_length") if kind == "too_short" else ctx.get("max_length")
+            message = (f"needs at {'least' if kind == 'too_short' else 'most'} {bound} value{'s' if bound != 1 else ''}, "
+                       f"got {ctx.get('actual_length', 'none')}")
         elif kind == "union_tag_invalid":
             message = f"unknown distribution '{item['ctx']['tag']}'; use uniform, triangular, normal or lognormal"
         elif kind == "union_tag_not_found":
@@ -77,6 +100,10 @@ def _pydantic_problems(checker: _Checker, error: pydantic.ValidationError) -> No
         else:
             message = item["msg"][:1].lower() + item["msg"][1:]
         checker.add(location, message)
+
+
+def _shown(value: Any) -> str:
+    return f"'{value}'" if isinstance(value, str) else kind_of(value) if isinstance(value, (bool, dict, list)) else repr(value)
 
 
 def _without(data: dict[str, Any], locations: list[tuple]) -> dict[str, Any]:
@@ -120,11 +147,17 @@ def _validated(checker: _Checker, data: dict[str, Any]) -> ScenarioFile | None:
 
 def _strip_tags(location: tuple) -> tuple:
     """Discriminated unions put the tag in the location; it is not a key of the file."""
-    return tuple(p for p in location if p not in ("uniform", "triangular", "normal", "lognormal"))
+    return tuple(p for p in location if p not in ("uniform", "triangular", "normal", "lognormal")
+                 and not (isinstance(p, str) and ("[" in p or "(" in p)))  # a union's branch, e.g. "dict[...]"
 
 
 def _check(checker: _Checker, spec: ScenarioFile) -> None:
     for field, message in time_problems(spec.run.final_time, spec.run.time_step, spec.run.saveper):
+        if field == "saveper" and spec.run.saveper is None:  # the file gave only the step: say so at its line
+            field, message = "time_step", (f"{spec.run.time_step:g} months does not divide the saving interval (saveper, "
+                                           f"default {get_model().defaults()['saveper']:g} month): values are saved at "
+                                           "multiples of the time step; give a time step that divides it (e.g. 0.25 or "
+                                           "0.125), or a saveper that is a multiple of the step")
         checker.add(("run", field), message)
     uncertain = spec.uncertainty.params if spec.uncertainty else {}
     for name, value in spec.params.items():
@@ -147,18 +180,41 @@ def _check(checker: _Checker, spec: ScenarioFile) -> None:
                 checker.in_range(("schedule", name, "points"), variable, value)
     for index, shock in enumerate(spec.shocks):
         variable = checker.input(("shocks", index, "input"), shock.input)
+        if shock.at > spec.run.final_time:
+            checker.add(("shocks", index, "at"), f"month {shock.at:g} is after the run ends (final_time {spec.run.final_time:g})")
         if variable is not None:
             base = base_points(spec, shock.input)
             peak = max(v for _, v in base) + sum(s.size for s in spec.shocks if s.input == shock.input and s.size > 0)
             trough = min(v for _, v in base) + sum(s.size for s in spec.shocks if s.input == shock.input and s.size < 0)
             for value in (peak, trough):
                 checker.in_range(("shocks", index, "size"), variable, value, "with this shock the input reaches ")
+    _check_shares(checker, spec)
     if spec.uncertainty is not None:
         _check_uncertainty(checker, spec)
     if spec.study is not None:
         from sim.scenario.study_checks import check_study
 
         check_study(checker, spec)
+
+
+def _check_shares(checker: _Checker, spec: ScenarioFile) -> None:
+    """The model splits the budget by share / sum of shares (ZIDZ): all five at 0 invest nothing while the
+    budget is still spent (Cumulative PMO Cost), which no one means; refused where the file says so."""
+    from sim.experiments import SHARES
+
+    uncertain = spec.uncertainty.params if spec.uncertainty else {}
+    written = [n for n in SHARES if n in spec.params or n in spec.schedule]
+    if not written or any(n in uncertain for n in SHARES):
+        return
+    points = {n: base_points(spec, n) for n in SHARES}
+    months = sorted({m for series in points.values() for m, _ in series})
+    for month in months:
+        if all(np.interp(month, [m for m, _ in s], [v for _, v in s]) == 0 for s in points.values()):
+            name = written[0]
+            checker.add(("params" if name in spec.params else "schedule", name),
+                        f"all five budget shares are 0 at month {month:g}: the budget would be spent and invest in "
+                        "nothing; give at least one share above 0 (or pmo_budget = 0 for a PMO without budget)")
+            return
 
 
 def _check_uncertainty(checker: _Checker, spec: ScenarioFile) -> None:
@@ -214,7 +270,8 @@ def safe_folder_name(name: str) -> str:
     return cleaned or "scenario"
 
 
-def _check_name(checker: _Checker, name: str) -> None:
+def _check_name(checker: _Checker, name: str, *, written: bool = True) -> None:
+    """``written``: the file gives the name (a file's stem, used without one, is made a folder name instead)."""
     if re.search(r"[\\/]", name) or name.strip().startswith(".") or ".." in name:
         checker.add(("name",), "must not contain '/', '\\' or '..' (a name cannot point outside the output folder)")
     elif not name.strip():
@@ -222,3 +279,7 @@ def _check_name(checker: _Checker, name: str) -> None:
     elif len(name) > MAX_NAME_LENGTH:
         checker.add(("name",), f"is {len(name)} characters long; a name names the output folder and may have at most "
                                f"{MAX_NAME_LENGTH} (without a name, the file name is used)")
+    elif written and safe_folder_name(name) != name:
+        example = safe_folder_name(name)
+        checker.add(("name",), f"'{name}' names the output folder and may contain only letters, digits, - and _"
+                               + (f"; e.g. '{example}'" if example != "scenario" else ""))

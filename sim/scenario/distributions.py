@@ -6,7 +6,8 @@ from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field
 
-Finite = Annotated[float, Field(allow_inf_nan=False)]
+from sim.scenario.values import Number
+
 
 
 class _Strict(BaseModel):
@@ -15,35 +16,35 @@ class _Strict(BaseModel):
 
 class Uniform(_Strict):
     dist: Literal["uniform"]
-    low: Finite
-    high: Finite
+    low: Number
+    high: Number
 
 
 class Triangular(_Strict):
     dist: Literal["triangular"]
-    low: Finite
-    mode: Finite
-    high: Finite
+    low: Number
+    mode: Number
+    high: Number
 
 
 class Normal(_Strict):
     """Truncated to ``low``/``high`` when given, and always to the input's documented range."""
 
     dist: Literal["normal"]
-    mean: Finite
-    sd: Finite = Field(gt=0)
-    low: Finite | None = None
-    high: Finite | None = None
+    mean: Number
+    sd: Number = Field(gt=0)
+    low: Number | None = None
+    high: Number | None = None
 
 
 class Lognormal(_Strict):
     """``median`` and ``sigma`` (standard deviation of the logarithm); truncated like normal."""
 
     dist: Literal["lognormal"]
-    median: Finite = Field(gt=0)
-    sigma: Finite = Field(gt=0)
-    low: Finite | None = None
-    high: Finite | None = None
+    median: Number = Field(gt=0)
+    sigma: Number = Field(gt=0)
+    low: Number | None = None
+    high: Number | None = None
 
 
 Distribution = Annotated[Union[Uniform, Triangular, Normal, Lognormal], Field(discriminator="dist")]

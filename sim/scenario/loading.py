@@ -36,7 +36,10 @@ def _chain(first: _Source, resolve) -> list[_Source]:
             problem = error.problems[0]
             if problem.message == "no such file":
                 raise ScenarioError([ScenarioProblem(_label(current.path), line, "extends", f"no such file: {_label(parent)}")]) from None
-            raise
+            # the file the user ran names the parent: say where it is named, and what is wrong with the parent
+            raise ScenarioError([ScenarioProblem(_label(current.path), line, "extends",
+                                                 f"'{current.data['extends']}' cannot be read: {p}")
+                                 for p in error.problems]) from None
         seen.append(parent)
     return chain
 
@@ -115,8 +118,9 @@ def _resolve(chain: list[_Source], stem: str, overrides: dict[str, float] | None
     spec = _validated(checker, data)
     if spec is not None:
         _check(checker, spec)
-    name = data.get("name") if isinstance(data.get("name"), str) else stem
-    _check_name(checker, name)
+    written = isinstance(data.get("name"), str)
+    name = data["name"] if written else stem
+    _check_name(checker, name, written=written)
     if checker.problems:
         raise ScenarioError(checker.problems)
     parent = _resolve(chain[1:], chain[1].path.stem, None) if len(chain) > 1 else None

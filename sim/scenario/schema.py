@@ -14,6 +14,7 @@ from sim.limits import MAX_STEPS  # noqa: F401 - part of the guards below
 from sim.model import MAX_FINAL_TIME
 from sim.scenario.distributions import Distribution, Lognormal, Normal, Triangular, Uniform  # noqa: F401 - part of the schema
 from sim.scenario.study import Study
+from sim.scenario.values import Number, Whole, pair
 
 #: Guards against requests that would exhaust the machine.
 MAX_RUNS = 100_000
@@ -49,7 +50,6 @@ class ScenarioError(Exception):
 
 # -- schema ----------------------------------------------------------------------------------------
 
-Finite = Annotated[float, Field(allow_inf_nan=False)]
 
 
 class _Strict(BaseModel):
@@ -59,31 +59,31 @@ class _Strict(BaseModel):
 class RunSettings(_Strict):
     """``[run]``: horizon and integration, in months."""
 
-    final_time: Finite = Field(120.0, gt=0, le=MAX_FINAL_TIME, description="Horizon in months.")
-    time_step: Finite | None = Field(None, gt=0, le=1, description="Euler step in months (model default 0.125).")
-    saveper: Finite | None = Field(None, gt=0, description="Months between saved values (model default 1).")
+    final_time: Number = Field(120.0, gt=0, le=MAX_FINAL_TIME, description="Horizon in months.")
+    time_step: Number | None = Field(None, gt=0, le=1, description="Euler step in months (model default 0.125).")
+    saveper: Number | None = Field(None, gt=0, description="Months between saved values (model default 1).")
 
 
 class Schedule(_Strict):
     """``[schedule.<input>]``: the input follows straight lines between these points."""
 
-    points: list[tuple[Finite, Finite]] = Field(min_length=1, description="[[month, value], ...], months increasing.")
+    points: list[Annotated[tuple[Number, Number], pair("[month, value]")]] = Field(min_length=1, description="[[month, value], ...], months increasing.")
 
 
 class Shock(_Strict):
     """``[[shocks]]``: ``size`` is added to ``input`` from month ``at`` for ``duration`` months."""
 
     input: str
-    at: Finite = Field(ge=0)
-    size: Finite
-    duration: Finite = Field(gt=0)
+    at: Number = Field(ge=0)
+    size: Number
+    duration: Number = Field(gt=0)
 
 
 class Uncertainty(_Strict):
     """``[uncertainty]``: a Monte Carlo of ``runs`` Latin-hypercube samples."""
 
-    runs: int = Field(200, ge=1, le=MAX_RUNS)
-    seed: int = Field(0, ge=0)
+    runs: Whole = Field(200, ge=1, le=MAX_RUNS)
+    seed: Whole = Field(0, ge=0)
     params: dict[str, Distribution] = Field(default_factory=dict)
 
 
@@ -94,7 +94,7 @@ class ScenarioFile(_Strict):
     description: str = ""
     extends: str | None = Field(None, description="Path of the scenario this one changes, relative to this file.")
     run: RunSettings = Field(default_factory=RunSettings)
-    params: dict[str, Finite] = Field(default_factory=dict)
+    params: dict[str, Number] = Field(default_factory=dict)
     schedule: dict[str, Schedule] = Field(default_factory=dict)
     shocks: list[Shock] = Field(default_factory=list)
     uncertainty: Uncertainty | None = None

@@ -42,6 +42,7 @@ def _key_parts(text: str) -> tuple[str, ...]:
 def key_lines(text: str) -> dict[tuple, int]:
     """Line of every key, table and inline-table key in a TOML text, by path."""
     lines: dict[tuple, int] = {}
+    text = text.removeprefix("\ufeff")  # a byte-order mark is not part of the first key
     table: tuple = ()
     array_counts: dict[tuple, int] = {}
     for number, raw in enumerate(text.splitlines(), start=1):
@@ -109,7 +110,8 @@ def _parse(raw: bytes, label: str, path: Path) -> _Source:
 
     try:
         text = decode_text(raw, limit=MAX_FILE_BYTES, kind="TOML", short="a scenario file is a short text",
-                           empty="a scenario needs at least a description or a [params] table")
+                           empty="a scenario needs at least a description or a [params] table",
+                           encoding="utf-8-sig")  # a byte-order mark (Windows Notepad) is not TOML: dropped
     except UnreadableText as error:
         raise fail(str(error)) from None
     try:

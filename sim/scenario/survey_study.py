@@ -16,10 +16,10 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from sim.scenario.distributions import Distribution, Lognormal, Uniform
+from sim.scenario.values import Flag, Number, Whole
 
-Finite = Annotated[float, Field(allow_inf_nan=False)]
-Loading = Annotated[float, Field(gt=0, lt=1, allow_inf_nan=False)]
-Noise = Annotated[float, Field(gt=0, le=10, allow_inf_nan=False)]
+Loading = Annotated[Number, Field(gt=0, lt=1)]
+Noise = Annotated[Number, Field(gt=0, le=10)]
 MIN_ITEMS, MAX_ITEMS = 3, 5
 MAX_BOOTSTRAP = 100_000
 
@@ -72,7 +72,7 @@ class Measurement(_Strict):
     variable: str | None = Field(None, description="Model variable behind the construct (default: see the README).")
     measure: Measure | None = Field(None, description="state (at the survey month), mean, total, change or peak over "
                                                       "the window.")
-    window: Finite | None = Field(None, gt=0, description="Months before the survey the measure covers (from month 0 "
+    window: Number | None = Field(None, gt=0, description="Months before the survey the measure covers (from month 0 "
                                                           "for a younger PMO).")
     loadings: list[Loading] | None = Field(None, min_length=MIN_ITEMS, max_length=MAX_ITEMS,
                                            description="Standardised loading of each item on the construct (0 to 1).")
@@ -89,7 +89,7 @@ class RiskEvents(_Strict):
     """``[study.survey.events]``: random risk events, drawn for each PMO on its own (a Poisson process)."""
 
     input: str = Field("risk_shock", description="Input the events are added to.")
-    every: Finite = Field(36, gt=0, description="Mean months between the end of one event and the start of the next.")
+    every: Number = Field(36, gt=0, description="Mean months between the end of one event and the start of the next.")
     size: Distribution = Field(default_factory=lambda: Uniform(dist="uniform", low=0.2, high=0.6),
                                description="Size of each event, added to the input while it lasts.")
     duration: Distribution = Field(default_factory=lambda: Uniform(dist="uniform", low=1, high=6),
@@ -107,21 +107,21 @@ class SurveyStudy(_Strict):
     age: Distribution = Field(default_factory=_default_age,
                               description="Months since the PMO started at which it is surveyed; the distribution's "
                                           "low to high is the window of ages.")
-    survivors_only: bool = Field(True, description="Closed PMOs (drawn from PMO Survival at their age) do not answer.")
-    non_response: Finite = Field(0.0, ge=0, le=0.95, description="Share of the PMOs reached that do not answer.")
-    non_response_bias: Finite = Field(0.0, ge=-5, le=5, description="Log-odds of answering per standard deviation of "
+    survivors_only: Flag = Field(True, description="Closed PMOs (drawn from PMO Survival at their age) do not answer.")
+    non_response: Number = Field(0.0, ge=0, le=0.95, description="Share of the PMOs reached that do not answer.")
+    non_response_bias: Number = Field(0.0, ge=-5, le=5, description="Log-odds of answering per standard deviation of "
                                                                       "PMO Performance (positive: weaker PMOs answer less).")
     scale: Literal[5, 7] = Field(7, description="Likert points.")
     loadings: list[Loading] = Field([0.8, 0.8, 0.8, 0.8], min_length=MIN_ITEMS, max_length=MAX_ITEMS,
                                     description="Default standardised loadings of a construct's items.")
     noise: list[Noise] | None = Field(None, description="Default standard deviation of each item's own error.")
-    common_method: Finite = Field(0.0, ge=0, lt=1, description="Loading of one common-method factor on every item.")
+    common_method: Number = Field(0.0, ge=0, lt=1, description="Loading of one common-method factor on every item.")
     constructs: Constructs = Field(default_factory=Constructs,  # type: ignore[valid-type]
                                    description="How a construct is measured where not as by default.")
     events: RiskEvents | None = Field(None, description="Random risk events each PMO meets (none by default).")
-    bootstrap: int = Field(1000, ge=50, le=MAX_BOOTSTRAP, description="Bootstrap resamples of the path model.")
-    confidence: Finite = Field(0.95, gt=0.5, lt=1, description="Level of the bootstrap intervals.")
-    seed: int | None = Field(None, ge=0, description="Seed of ages, events, answers and resamples (default: "
+    bootstrap: Whole = Field(1000, ge=50, le=MAX_BOOTSTRAP, description="Bootstrap resamples of the path model.")
+    confidence: Number = Field(0.95, gt=0.5, lt=1, description="Level of the bootstrap intervals.")
+    seed: Whole | None = Field(None, ge=0, description="Seed of ages, events, answers and resamples (default: "
                                                      "[uncertainty].seed).")
 
 
