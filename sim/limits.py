@@ -36,15 +36,21 @@ def range_problem(variable: Variable, value: float, what: str = "") -> str | Non
 def time_problems(final_time: float, time_step: float | None, saveper: float | None) -> list[tuple[str, str]]:
     """``(field, message)`` for settings that are each valid but not together (defaults: the model file's)."""
     defaults = get_model().defaults()
+    given_saveper = saveper is not None
     time_step = time_step or defaults["time_step"]
     saveper = saveper or defaults["saveper"]
     problems = []
     if final_time / time_step > MAX_STEPS:
         problems.append(("time_step", f"{final_time:g} months in steps of {time_step:g} is more than {MAX_STEPS:,} steps"))
     if saveper < time_step or not math.isclose(saveper / time_step, round(saveper / time_step)):
-        problems.append(("saveper", f"{saveper:g} month{'s' if saveper != 1 else ''} is not a multiple of the time step "
-                                    f"({time_step:g} months), so values would be saved at other months than asked; "
-                                    "give a saveper that is a multiple of the time step, or a time step that divides it"))
+        if given_saveper:
+            problems.append(("saveper", f"{saveper:g} month{'s' if saveper != 1 else ''} is not a multiple of the time step "
+                                        f"({time_step:g} months), so values would be saved at other months than asked; "
+                                        "give a saveper that is a multiple of the time step, or a time step that divides it"))
+        else:  # only the step was given: say so of the step
+            problems.append(("time_step", f"{time_step:g} months does not divide the saving interval (saveper, default "
+                                          f"{saveper:g} month): values are saved at multiples of the time step; give a time "
+                                          "step that divides it (e.g. 0.25 or 0.125), or a saveper that is a multiple of the step"))
     return problems
 
 

@@ -166,8 +166,10 @@ def test_bad_run_settings_say_what_is_allowed(settings, message):
 
 
 def test_a_time_step_that_does_not_divide_saveper_is_refused_not_silently_saved_every_3_months():
-    with pytest.raises(sim.ModelError, match=r"saveper: 1 month is not a multiple of the time step \(0.3 months\)"):
+    with pytest.raises(sim.ModelError, match=r"^time_step: 0.3 months does not divide the saving interval \(saveper, default 1 month\)"):
         sim.simulate(time_step=0.3, final_time=6)
+    with pytest.raises(sim.ModelError, match=r"^saveper: 1 month is not a multiple of the time step \(0.3 months\)"):
+        sim.simulate(time_step=0.3, saveper=1, final_time=6)
     run = sim.simulate(time_step=0.3, saveper=0.6, final_time=6)
     assert list(run.index) == pytest.approx([0, 0.6, 1.2, 1.8, 2.4, 3, 3.6, 4.2, 4.8, 5.4, 6])
 

@@ -153,11 +153,6 @@ def _strip_tags(location: tuple) -> tuple:
 
 def _check(checker: _Checker, spec: ScenarioFile) -> None:
     for field, message in time_problems(spec.run.final_time, spec.run.time_step, spec.run.saveper):
-        if field == "saveper" and spec.run.saveper is None:  # the file gave only the step: say so at its line
-            field, message = "time_step", (f"{spec.run.time_step:g} months does not divide the saving interval (saveper, "
-                                           f"default {get_model().defaults()['saveper']:g} month): values are saved at "
-                                           "multiples of the time step; give a time step that divides it (e.g. 0.25 or "
-                                           "0.125), or a saveper that is a multiple of the step")
         checker.add(("run", field), message)
     uncertain = spec.uncertainty.params if spec.uncertainty else {}
     for name, value in spec.params.items():
