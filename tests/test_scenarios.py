@@ -114,3 +114,15 @@ def test_a_child_file_or_p_sets_an_input_another_way_than_its_parent(tmp_path):
                                         '[uncertainty.params]\nstrategic_turbulence = { dist = "uniform", low = 0.2, high = 0.4 }\n')
     with pytest.raises(sim.ScenarioError, match=r"both.toml:3: params.strategic_turbulence: 'strategic_turbulence' is also uncertain"):
         sim.load_scenario(tmp_path / "both.toml")
+
+
+def test_an_uploads_problems_name_the_file_alone():
+    """As the app shows them: the file's name, never a made-up folder; parse and check problems alike."""
+    from sim.scenario import load_uploaded
+
+    with pytest.raises(sim.ScenarioError) as raised:
+        load_uploaded(b"[params]\npmo_budgte = 1\n", file_name="typo.toml")
+    assert str(raised.value.problems[0]).startswith("typo.toml:2: params.pmo_budgte: unknown parameter")
+    with pytest.raises(sim.ScenarioError) as raised:
+        load_uploaded(b"[params\n", file_name="broken.toml")
+    assert str(raised.value.problems[0]).startswith("broken.toml:1: syntax:")

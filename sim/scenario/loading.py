@@ -9,7 +9,7 @@ from typing import Any
 from sim.model import get_model
 from sim.scenario.checks import _check, _check_name, _Checker, _validated
 from sim.scenario.schema import Scenario, ScenarioError, ScenarioFile, ScenarioProblem
-from sim.scenario.source import _label, _merge, _parse, _read, _Source
+from sim.scenario.source import UPLOAD_FOLDER, _label, _merge, _parse, _read, _Source
 
 
 def _chain(first: _Source, resolve) -> list[_Source]:
@@ -77,7 +77,7 @@ def load_uploaded(raw: bytes, *, file_name: str) -> Scenario:
     Its ``extends`` may only name a shipped scenario.
     """
     label = Path(file_name).name or "upload.toml"
-    first = _parse(raw, label, Path("<upload>") / label)
+    first = _parse(raw, label, Path(UPLOAD_FOLDER) / label)
     return _resolve(_chain(first, _shipped_only), Path(label).stem, None)
 
 
@@ -124,7 +124,7 @@ def _resolve(chain: list[_Source], stem: str, overrides: dict[str, float] | None
     if checker.problems:
         raise ScenarioError(checker.problems)
     parent = _resolve(chain[1:], chain[1].path.stem, None) if len(chain) > 1 else None
-    path = chain[0].path if chain[0].path.parent.name != "<upload>" else None
+    path = chain[0].path if chain[0].path.parent.name != UPLOAD_FOLDER else None
     return Scenario(name=name, path=path, spec=spec, parent=parent)
 
 

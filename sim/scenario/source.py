@@ -153,8 +153,15 @@ def _owner(chain: list[_Source], location: tuple) -> _Source:
     return chain[0]
 
 
+#: The folder uploads are placed in: a name, never a path on disk.
+UPLOAD_FOLDER = "<upload>"
+
+
 def _label(path: Path) -> str:
-    """How a file is named in messages: relative to the working folder when it is below it."""
+    """How a file is named in messages: relative to the working folder when it is below it; an
+    upload (the app) by its name alone."""
+    if path.parent.name == UPLOAD_FOLDER:
+        return path.name
     try:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
