@@ -104,12 +104,19 @@ def test_folders_expand_to_their_scenario_files(capsys):
 
 
 def test_names_become_safe_folder_names_and_duplicates_are_refused(capsys):
+    """A written name must already be a folder name; a file's own name is made one; two files naming
+    the same folder: the second is refused, the first still runs."""
     write("a.toml", 'name = "My PMO: phase 2!"\ndescription = "a"\n')
-    write("b.toml", 'name = "My PMO: phase 2?"\ndescription = "b"\n')
-    assert main(["run", "a.toml", "b.toml", "--out", "out"]) == 2
-    assert [p.name for p in Path("out").iterdir()] == ["My_PMO_phase_2"]
+    assert main(["validate", "a.toml"]) == 2
     assert capsys.readouterr().err.splitlines() == [
-        "b.toml:1: name: 'My PMO: phase 2?' writes to the same folder as a.toml; give one of them another name"]
+        "a.toml:1: name: 'My PMO: phase 2!' names the output folder and may contain only letters, digits, - and _; "
+        "e.g. 'My_PMO_phase_2'"]
+    write("my case.toml", 'description = "a"\n')
+    write("b.toml", 'name = "my_case"\ndescription = "b"\n')
+    assert main(["run", "my case.toml", "b.toml", "--out", "out"]) == 2
+    assert [p.name for p in Path("out").iterdir()] == ["my_case"]
+    assert capsys.readouterr().err.splitlines() == [
+        "b.toml:1: name: 'my_case' writes to the same folder as my case.toml; give one of them another name"]
 
 
 @pytest.mark.parametrize("command, what", [("run", "run"), ("loops", "loop analysis")])
