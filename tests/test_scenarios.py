@@ -126,3 +126,30 @@ def test_an_uploads_problems_name_the_file_alone():
     with pytest.raises(sim.ScenarioError) as raised:
         load_uploaded(b"[params\n", file_name="broken.toml")
     assert str(raised.value.problems[0]).startswith("broken.toml:1: syntax:")
+
+
+def test_a_childs_distribution_replaces_its_parents_whole(tmp_path):
+    """Another kind of distribution is not merged field by field with the parent's (the README's example)."""
+    (tmp_path / "parent.toml").write_text('[uncertainty]\nruns = 5\n[uncertainty.params]\n'
+                                          'learning_strength = { dist = "triangular", low = 0.3, mode = 0.4, high = 0.5 }\n')
+    (tmp_path / "child.toml").write_text('extends = "parent.toml"\n[uncertainty.params]\n'
+                                         'learning_strength = { dist = "uniform", low = 0.35, high = 0.45 }\n')
+    child = sim.load_scenario(tmp_path / "child.toml")
+    assert child.spec.uncertainty.params["learning_strength"].model_dump() == {"dist": "uniform", "low": 0.35, "high": 0.45}
+    assert child.parent.spec.uncertainty.params["learning_strength"].model_dump()["dist"] == "triangular"
+
+
+def test_the_scenario_readmes_examples_are_valid_files(tmp_path):
+    """Each TOML example of scenarios/README.md, saved beside the shipped files it extends, loads."""
+    import shutil
+
+    folder = Path(__file__).parent.parent / "scenarios"
+    text = (folder / "README.md").read_text(encoding="utf-8")
+    examples = re.findall(r"```toml\n(.*?)```", text, re.S)
+    assert len(examples) >= 2
+    for path in SCENARIOS:
+        shutil.copy(path, tmp_path / path.name)
+    for i, example in enumerate(examples):
+        body = example if "extends" in example or "[study" not in example else f'extends = "baseline.toml"\n{example}'
+        (tmp_path / f"example_{i}.toml").write_text(body, encoding="utf-8")
+        load_scenario(tmp_path / f"example_{i}.toml")

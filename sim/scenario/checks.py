@@ -175,8 +175,6 @@ def _check(checker: _Checker, spec: ScenarioFile) -> None:
                 checker.in_range(("schedule", name, "points"), variable, value)
     for index, shock in enumerate(spec.shocks):
         variable = checker.input(("shocks", index, "input"), shock.input)
-        if shock.at > spec.run.final_time:
-            checker.add(("shocks", index, "at"), f"month {shock.at:g} is after the run ends (final_time {spec.run.final_time:g})")
         if variable is not None:
             base = base_points(spec, shock.input)
             peak = max(v for _, v in base) + sum(s.size for s in spec.shocks if s.input == shock.input and s.size > 0)
@@ -199,8 +197,8 @@ def _check_shares(checker: _Checker, spec: ScenarioFile) -> None:
 
     uncertain = spec.uncertainty.params if spec.uncertainty else {}
     written = [n for n in SHARES if n in spec.params or n in spec.schedule]
-    if not written or any(n in uncertain for n in SHARES):
-        return
+    if not written or any(n in uncertain for n in SHARES) or spec.params.get("pmo_budget") == 0:
+        return  # a PMO without budget may say its shares are 0 too
     points = {n: base_points(spec, n) for n in SHARES}
     months = sorted({m for series in points.values() for m, _ in series})
     for month in months:
@@ -274,7 +272,7 @@ def _check_name(checker: _Checker, name: str, *, written: bool = True) -> None:
     elif len(name) > MAX_NAME_LENGTH:
         checker.add(("name",), f"is {len(name)} characters long; a name names the output folder and may have at most "
                                f"{MAX_NAME_LENGTH} (without a name, the file name is used)")
-    elif written and safe_folder_name(name) != name:
+    elif written and not re.fullmatch(r"[A-Za-z0-9_-]+", name):
         example = safe_folder_name(name)
         checker.add(("name",), f"'{name}' names the output folder and may contain only letters, digits, - and _"
                                + (f"; e.g. '{example}'" if example != "scenario" else ""))

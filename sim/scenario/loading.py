@@ -92,15 +92,16 @@ def _table(data: Any, path: tuple[str, ...]) -> dict:
 
 
 def _replaced(inherited: dict[str, Any], layer: dict[str, Any]) -> dict[str, Any]:
-    """``inherited`` (what the files below set) without the inputs ``layer`` sets another way: a
-    fixed value in a child file (or ``-p``) replaces its parent's schedule or distribution, and so on.
-    Within one file, an input set two ways is still a problem (:func:`_check`)."""
+    """``inherited`` (what the files below set) without the inputs ``layer`` sets: a fixed value in a
+    child file (or ``-p``) replaces its parent's schedule or distribution, a distribution replaces the
+    parent's whole (a uniform one over a triangular one), and so on. Within one file, an input set
+    two ways is still a problem (:func:`_check`)."""
     data = copy.deepcopy(inherited)  # the files' own tables stay as read
     for way in _WAYS:
         names = set(_table(layer, way))
         for other in _WAYS:
             table = _table(data, other)
-            if other != way and names & set(table):
+            if names & set(table):
                 parent = _table(data, other[:-1]) if len(other) > 1 else data
                 parent[other[-1]] = {k: v for k, v in table.items() if k not in names}
     return data
