@@ -80,3 +80,43 @@ def test_small_results_and_unused_buffers_beyond_the_limit_are_not_kept(small_po
         sim.simulate_batch(_table(120.0, runs=runs), engine="numba", outputs=OUTPUTS)
     assert len(buffers._BUFFERS) == buffers.KEEP_IDLE
     assert buffers.kept() == sum(b.nbytes for b in buffers._BUFFERS)
+
+
+def test_at_most_keep_idle_unused_buffers_outlive_the_next_batch(small_pool):
+    held = [sim.simulate_batch(_table(120.0 + i), engine="numba", outputs=OUTPUTS) for i in range(4)]
+    del held
+    assert len(buffers._BUFFERS) == 4
+    result = sim.simulate_batch(_table(120.0), engine="numba", outputs=OUTPUTS)
+    assert len(buffers._BUFFERS) == buffers.KEEP_IDLE  # the one in use and one unused
+    del result
+    assert buffers.kept() == buffers.KEEP_IDLE * 60 * len(OUTPUTS) * 121 * 8
+
+
+_HELD: dict = {}  # what a forked child sees of its parent's results
+
+
+def _child_in_fork() -> float:
+    """In a forked child: write into the parent's held result, run a batch the size of the parent's
+    unused buffer, and one large enough for the thread pool."""
+    _HELD["result"]["pmo_performance"].values[:] = -1.0
+    sim.simulate_batch(_table(300.0), engine="numba", outputs=OUTPUTS)
+    return float(sim.simulate_batch(_table(300.0, runs=100), engine="numba", outputs=OUTPUTS)["pmo_survival"].sum())
+
+
+def test_a_forked_process_never_writes_into_its_parents_memory(small_pool):
+    """Pooled memory is private, as malloc's: a child gets its own copy of what it writes (and no pool),
+    even of a buffer the parent will reuse next; a batch that uses the thread pool still runs there."""
+    import multiprocessing
+
+    _HELD["result"] = sim.simulate_batch(_table(20.0), engine="numba", outputs=OUTPUTS)
+    before = _HELD["result"].copy(deep=True)
+    sim.simulate_batch(_table(120.0), engine="numba", outputs=OUTPUTS)  # dropped: an unused buffer
+    expected = sim.simulate_batch(_table(120.0), engine="numba", outputs=OUTPUTS).copy(deep=True)
+    try:
+        with multiprocessing.get_context("fork").Pool(1) as pool:
+            survival = pool.apply(_child_in_fork)
+        assert _HELD["result"].identical(before)
+        assert sim.simulate_batch(_table(120.0), engine="numba", outputs=OUTPUTS).identical(expected)  # the reused buffer
+        assert survival == float(sim.simulate_batch(_table(300.0, runs=100), engine="numba", outputs=OUTPUTS)["pmo_survival"].sum())
+    finally:
+        _HELD.clear()

@@ -9,7 +9,9 @@ needs as much and no result, view or copy-free wrapper (an xarray ``Dataset``) s
 memory, the batch writes into it instead of new memory. A result that is still held is never touched.
 
 - Only arrays of at least :data:`MIN_BYTES` are pooled; smaller ones are cheap to allocate.
-- At most :data:`KEEP_IDLE` unused buffers are kept, the least recently used released first.
+- At most :data:`KEEP_IDLE` unused buffers are kept from one batch to the next, the least recently used
+  released first.
+- The memory is private to the process, as malloc's is; a process started by fork starts without a pool.
 - New buffers are mapped in small pages (:func:`_fresh`), whose first touch is faster here.
 - :func:`release` gives the unused memory back at once; ``PMO_SIM_REUSE_MEMORY=0`` turns reuse off.
 """
@@ -46,8 +48,23 @@ def _enabled() -> bool:
 
 def _fresh(size: int) -> np.ndarray:
     """``size`` float64 of new memory in small pages: mapped here rather than by numpy, which asks for
-    huge pages, whose first touch cost this project's machine 2-3 times as much."""
-    return np.frombuffer(mmap.mmap(-1, size * 8), dtype=np.float64)
+    huge pages, whose first touch cost this project's machine 2-3 times as much. The mapping is
+    private, as malloc's is: a process started by fork gets its own copy of what it writes."""
+    if not hasattr(mmap, "MAP_PRIVATE"):  # not a POSIX system: numpy's own memory
+        return np.empty(size)
+    return np.frombuffer(mmap.mmap(-1, size * 8, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS), dtype=np.float64)
+
+
+def _forget_after_fork() -> None:
+    """In a forked child: a new lock (another thread may have held the parent's), and no pool (what
+    the parent's results hold is copied on write, never shared, but nothing is reused across the fork)."""
+    global _LOCK
+    _LOCK = threading.Lock()
+    _BUFFERS.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_after_fork)
 
 
 def empty(shape: tuple[int, ...]) -> np.ndarray:
@@ -59,13 +76,11 @@ def empty(shape: tuple[int, ...]) -> np.ndarray:
         return _fresh(size).reshape(shape)
     with _LOCK:
         fitting = [i for i in range(len(_BUFFERS)) if size <= _BUFFERS[i].size <= 2 * size and _idle(i)]
-        if fitting:
-            owner = _BUFFERS.pop(min(fitting, key=lambda i: _BUFFERS[i].size))
-        else:
-            idle = [i for i in range(len(_BUFFERS)) if _idle(i)]
-            for i in reversed(idle[: max(0, len(idle) - (KEEP_IDLE - 1))]):
-                del _BUFFERS[i]  # the least recently used unused buffers go first
-            owner = _fresh(size)
+        owner = _BUFFERS.pop(min(fitting, key=lambda i: _BUFFERS[i].size)) if fitting else None
+        idle = [i for i in range(len(_BUFFERS)) if _idle(i)]
+        for i in reversed(idle[: max(0, len(idle) - (KEEP_IDLE - 1))]):
+            del _BUFFERS[i]  # the least recently used unused buffers go first: with this one, at most KEEP_IDLE
+        owner = _fresh(size) if owner is None else owner
         _BUFFERS.append(owner)  # most recently used last
         return owner[:size].reshape(shape)
 
