@@ -23,7 +23,16 @@ def in_tmp(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
 
 
-def write(name: str, text: str) -> Path:
+def write(name: str, text: str | bytes) -> Path:
+    """``text`` dedented and stripped at the start, as UTF-8; bytes as given (BOMs, binary files)."""
     path = Path(name)
-    path.write_text(textwrap.dedent(text).lstrip(), encoding="utf-8")
+    path.write_bytes(text if isinstance(text, bytes) else textwrap.dedent(text).lstrip().encode())
     return path
+
+
+def validate(capsys, *paths) -> tuple[int, list[str]]:
+    """``pmo-sim validate`` on ``paths``: its exit code and the lines it wrote to stderr."""
+    from sim.cli import main
+
+    code = main(["validate", *map(str, paths)])
+    return code, capsys.readouterr().err.splitlines()

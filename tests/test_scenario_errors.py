@@ -2,28 +2,12 @@
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
 import pytest
 
+from cli_files import in_tmp, validate, write  # noqa: F401 - in_tmp: autouse fixture
 from sim.cli import main
-
-
-@pytest.fixture(autouse=True)
-def _in_tmp(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-
-
-def write(name: str, text: str | bytes) -> Path:
-    path = Path(name)
-    path.write_bytes(text if isinstance(text, bytes) else textwrap.dedent(text).lstrip().encode())
-    return path
-
-
-def validate(capsys, *paths) -> tuple[int, list[str]]:
-    code = main(["validate", *map(str, paths)])
-    return code, capsys.readouterr().err.splitlines()
 
 
 def test_toml_syntax_error_gives_its_line(capsys):
