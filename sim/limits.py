@@ -16,21 +16,32 @@ MAX_STEPS = 100_000
 NOT_FINITE = "must be a finite number (not nan or inf)"
 
 
+def is_bool(value: object) -> bool:
+    """A bool, Python's or numpy's."""
+    return isinstance(value, bool) or type(value).__name__ == "bool_"
+
+
 def is_number(value: object) -> bool:
     """A real number (Python or numpy, ``np.int64(150)`` and ``np.float32`` included), not a bool."""
-    return isinstance(value, numbers.Real) and not isinstance(value, bool) and type(value).__name__ != "bool_"
+    return isinstance(value, numbers.Real) and not is_bool(value)
+
+
+def outside_range(variable: Variable, value: float) -> str | None:
+    """"is outside the documented range ..." when a finite ``value`` is outside ``variable``'s ``[min, max]``, or None."""
+    low, high = variable.minimum, variable.maximum
+    if (low is not None and value < low) or (high is not None and value > high):
+        low_text = "-inf" if low is None else f"{low:g}"
+        high_text = "inf" if high is None else f"{high:g}"
+        return f"is outside the documented range {low_text} to {high_text} ({variable.units})"
+    return None
 
 
 def range_problem(variable: Variable, value: float, what: str = "") -> str | None:
     """Why ``value`` is outside ``variable``'s documented ``[min, max]`` in the model file, or None."""
     if not math.isfinite(value):
         return NOT_FINITE
-    low, high = variable.minimum, variable.maximum
-    if (low is not None and value < low) or (high is not None and value > high):
-        low_text = "-inf" if low is None else f"{low:g}"
-        high_text = "inf" if high is None else f"{high:g}"
-        return f"{what}{value:g} is outside the documented range {low_text} to {high_text} ({variable.units})"
-    return None
+    outside = outside_range(variable, value)
+    return f"{what}{value:g} {outside}" if outside else None
 
 
 def time_problems(final_time: float, time_step: float | None, saveper: float | None) -> list[tuple[str, str]]:

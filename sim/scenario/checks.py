@@ -10,7 +10,8 @@ from typing import Any
 import numpy as np
 import pydantic
 
-from sim.limits import NOT_FINITE, range_problem, time_problems
+from sim.experiments import SHARES
+from sim.limits import NOT_FINITE, outside_range, range_problem, time_problems
 from sim.model import Variable, get_model
 from sim.scenario.schema import (MAX_SAVED_VALUES, Lognormal, Normal, RunSettings, ScenarioFile, ScenarioProblem,
                                  Triangular, Uncertainty, Uniform)
@@ -46,9 +47,8 @@ class _Checker:
 
     def in_range(self, location: tuple, variable: Variable, value: float, what: str = "") -> None:
         """``what``, e.g. "with this shock the input reaches ", comes before the value in the message."""
-        problem = range_problem(variable, value)
-        if problem and what and math.isfinite(value):
-            problem = what + problem.replace(" is outside", ", which is outside", 1)
+        outside = outside_range(variable, value) if what and math.isfinite(value) else None
+        problem = f"{what}{value:g}, which {outside}" if outside else range_problem(variable, value)
         if problem:
             self.add(location, problem)
 
@@ -193,8 +193,6 @@ def _check(checker: _Checker, spec: ScenarioFile) -> None:
 def _check_shares(checker: _Checker, spec: ScenarioFile) -> None:
     """The model splits the budget by share / sum of shares (ZIDZ): all five at 0 invest nothing while the
     budget is still spent (Cumulative PMO Cost), which no one means; refused where the file says so."""
-    from sim.experiments import SHARES
-
     uncertain = spec.uncertainty.params if spec.uncertainty else {}
     written = [n for n in SHARES if n in spec.params or n in spec.schedule]
     if not written or any(n in uncertain for n in SHARES) or spec.params.get("pmo_budget") == 0:

@@ -9,7 +9,6 @@ from pydantic import BaseModel, ConfigDict, Field
 from sim.scenario.values import Number
 
 
-
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 

@@ -51,7 +51,6 @@ class ScenarioError(Exception):
 # -- schema ----------------------------------------------------------------------------------------
 
 
-
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 

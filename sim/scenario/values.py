@@ -14,7 +14,7 @@ from typing import Annotated, Any
 from pydantic import BeforeValidator, Field
 from pydantic_core import PydanticCustomError
 
-from sim.limits import is_number
+from sim.limits import is_bool, is_number
 
 #: The error type of every refusal here; its message is written for the user as it stands.
 REFUSED = "scenario_value"
@@ -22,7 +22,7 @@ REFUSED = "scenario_value"
 
 def kind_of(value: Any) -> str:
     """How a TOML value is named in a message."""
-    if isinstance(value, bool) or type(value).__name__ == "bool_":
+    if is_bool(value):
         return "bool"
     names = {str: "text", dict: "a table", list: "a list", tuple: "a list", numbers.Real: "a number"}
     return next((name for cls, name in names.items() if isinstance(value, cls)), type(value).__name__)
@@ -48,7 +48,7 @@ def _whole(value: Any) -> Any:
 
 
 def _flag(value: Any) -> Any:
-    if not (isinstance(value, bool) or type(value).__name__ == "bool_"):
+    if not is_bool(value):
         raise refuse(f"expected true or false, got {kind_of(value)}")
     return bool(value)
 
