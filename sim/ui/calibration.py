@@ -48,8 +48,7 @@ def _history(start: str) -> tuple[History | None, list[str], object]:
             path = examples[example]
             return read_history(path.read_bytes(), name=path.name, start=start or None), [], ("example", example, start)
     except HistoryError as error:
-        # the date box is this page's --start
-        return None, [str(p).replace("--start: ", "Date of month 0: ", 1) for p in error.problems], None
+        return None, [f"Date of month 0: {p.message}" if p.path == "--start" else str(p) for p in error.problems], None  # its --start
     return None, [], None
 
 
